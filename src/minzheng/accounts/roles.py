@@ -1,0 +1,79 @@
+"""Roles and what each may do. The defaults live here as data; the security administrator
+edits the role → permission table in the UI (``RolePermission``), seeded from these defaults.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    COUNTY_ADMIN = "county_admin", "县局业务管理员"
+    PROGRAMME_OFFICER = "programme_officer", "县局业务经办人"
+    TOWN_OFFICER = "town_officer", "乡镇民政干部"
+    VILLAGE_CADRE = "village_cadre", "村（社区）干部"
+    INSTITUTION_OPERATOR = "institution_operator", "机构经办人"
+    HOTLINE_OPERATOR = "hotline_operator", "热线接线员"
+    AUDITOR = "auditor", "业务审计员（只读）"
+    SYSTEM_ADMIN = "system_admin", "系统管理员"
+    SECURITY_ADMIN = "security_admin", "安全管理员"
+    AUDIT_ADMIN = "audit_admin", "审计管理员"
+
+
+#: 三员: mutually exclusive with each other and with every business role.
+ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+BUSINESS_ROLES = frozenset(set(Role) - ADMIN_ROLES)
+
+
+class Perm(models.TextChoices):
+    DASHBOARD_VIEW = "dashboard.view", "查看工作台"
+    REGISTRY_VIEW = "registry.view", "查看救助对象档案"
+    REGISTRY_EDIT = "registry.edit", "编辑救助对象档案"
+    REGISTRY_IMPORT = "registry.import", "批量导入档案"
+    PII_REVEAL = "pii.reveal", "查看完整身份证号和电话"
+    EXPORT = "data.export", "导出数据"
+    REPORTS_VIEW = "reports.view", "查看统计报表"
+    TASKS_VIEW = "tasks.view", "查看后台任务"
+    USERS_MANAGE = "users.manage", "管理用户账号（系统管理员）"
+    SYSTEM_CONFIG = "system.config", "系统配置与备份（系统管理员）"
+    ROLES_MANAGE = "roles.manage", "分配角色与权限（安全管理员）"
+    SECURITY_POLICY = "security.policy", "安全策略与账号解锁（安全管理员）"
+    AUDIT_VIEW = "audit.view", "查看与导出审计日志（审计管理员）"
+
+
+_BUSINESS_READ = {Perm.DASHBOARD_VIEW, Perm.REGISTRY_VIEW, Perm.REPORTS_VIEW, Perm.TASKS_VIEW}
+_BUSINESS_WRITE = _BUSINESS_READ | {Perm.REGISTRY_EDIT, Perm.EXPORT}
+
+DEFAULT_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.COUNTY_ADMIN: frozenset(_BUSINESS_WRITE | {Perm.REGISTRY_IMPORT, Perm.PII_REVEAL}),
+    Role.PROGRAMME_OFFICER: frozenset(_BUSINESS_WRITE | {Perm.REGISTRY_IMPORT, Perm.PII_REVEAL}),
+    Role.TOWN_OFFICER: frozenset(_BUSINESS_WRITE | {Perm.REGISTRY_IMPORT, Perm.PII_REVEAL}),
+    Role.VILLAGE_CADRE: frozenset(_BUSINESS_WRITE),
+    Role.INSTITUTION_OPERATOR: frozenset({Perm.DASHBOARD_VIEW, Perm.REGISTRY_VIEW, Perm.TASKS_VIEW}),
+    Role.HOTLINE_OPERATOR: frozenset({Perm.DASHBOARD_VIEW, Perm.REGISTRY_VIEW}),
+    Role.AUDITOR: frozenset(_BUSINESS_READ | {Perm.EXPORT}),
+    Role.SYSTEM_ADMIN: frozenset({Perm.USERS_MANAGE, Perm.SYSTEM_CONFIG, Perm.TASKS_VIEW}),
+    Role.SECURITY_ADMIN: frozenset({Perm.ROLES_MANAGE, Perm.SECURITY_POLICY}),
+    Role.AUDIT_ADMIN: frozenset({Perm.AUDIT_VIEW}),
+}
+
+#: Permissions that never go to a business role, and business permissions that never go to
+#: an administrator role: the security administrator cannot break 三权分立 by editing.
+ADMIN_ONLY_PERMS = frozenset({Perm.USERS_MANAGE, Perm.SYSTEM_CONFIG, Perm.ROLES_MANAGE,
+                              Perm.SECURITY_POLICY, Perm.AUDIT_VIEW})
+ADMIN_ROLE_OWN_PERMS: dict[str, frozenset[str]] = {
+    Role.SYSTEM_ADMIN: frozenset({Perm.USERS_MANAGE, Perm.SYSTEM_CONFIG, Perm.TASKS_VIEW}),
+    Role.SECURITY_ADMIN: frozenset({Perm.ROLES_MANAGE, Perm.SECURITY_POLICY}),
+    Role.AUDIT_ADMIN: frozenset({Perm.AUDIT_VIEW}),
+}
+
+
+def role_conflict(roles: set[str]) -> str | None:
+    """Why a set of roles may not be held by one account, or None."""
+    admin = roles & ADMIN_ROLES
+    if len(admin) > 1:
+        names = "、".join(Role(r).label for r in sorted(admin))
+        return f"三员角色互斥：{names}不能由同一账号兼任"
+    if admin and roles & BUSINESS_ROLES:
+        return f"{Role(next(iter(admin))).label}不能同时担任业务角色"
+    return None

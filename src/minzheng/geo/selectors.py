@@ -1,0 +1,27 @@
+"""Reads of the region tree, always limited to the user's own subtree."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import QuerySet
+
+from .models import Region
+
+
+def region_subtree(root: Region) -> QuerySet[Region]:
+    return Region.objects.filter(code__startswith=root.prefix)
+
+
+def region_children(parent: Region) -> QuerySet[Region]:
+    return Region.objects.filter(parent=parent).order_by("code")
+
+
+def region_span(code: str) -> tuple[date | None, date | None] | None:
+    """For resident-ID warnings: when an address code was valid, or None if unknown."""
+    row = Region.objects.filter(code=code).values_list("valid_from", "valid_to").first()
+    return None if row is None else (row[0], row[1])
+
+
+def towns_under(root: Region) -> QuerySet[Region]:
+    return region_subtree(root).filter(level__in=[Region.Level.TOWN, Region.Level.ZONE])

@@ -1,0 +1,50 @@
+"""The left menu: one section per business domain; each item names the permission it needs.
+
+Apps add their entries here as they are built, so the menu never shows a page that does not
+exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from minzheng.accounts.roles import Perm
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: str
+    url_name: str
+    perm: str
+
+
+@dataclass(frozen=True)
+class MenuSection:
+    label: str
+    items: tuple[MenuItem, ...]
+
+
+MENU: list[MenuSection] = [
+    MenuSection("工作台", (MenuItem("首页", "web:home", Perm.DASHBOARD_VIEW),)),
+    MenuSection("系统", (MenuItem("后台任务", "web:jobs", Perm.TASKS_VIEW),)),
+]
+
+
+def register(section: str, item: MenuItem) -> None:
+    for i, s in enumerate(MENU):
+        if s.label == section:
+            MENU[i] = MenuSection(s.label, (*s.items, item))
+            return
+    MENU.append(MenuSection(section, (item,)))
+
+
+def menu_for(user: object) -> list[MenuSection]:
+    has = getattr(user, "has_perm_code", None)
+    if has is None:
+        return []
+    out = []
+    for s in MENU:
+        items = tuple(i for i in s.items if has(i.perm))
+        if items:
+            out.append(MenuSection(s.label, items))
+    return out
