@@ -25,11 +25,11 @@ def region_prefix(user: Any) -> str | None:
     return user.region.prefix
 
 
-def scope(qs: QuerySet[M], user: Any, *, via: str = "region_id") -> QuerySet[M]:
+def scope(qs: QuerySet[M], user: Any, *, via: str = "region__code") -> QuerySet[M]:
     """Limit ``qs`` to rows whose region code lies under the user's region.
 
-    ``via`` names the column holding the code: a foreign key's column (``region_id``,
-    ``household__region_id``) or a plain code field (``region_code``). Codes are prefixes of
+    ``via`` names the column holding the code: a path to the region code (``region__code``,
+    ``household__region__code``; Django reads the FK column, no join) or a plain code field (``region_code``). Codes are prefixes of
     their children's codes, so this is one indexed ``LIKE 'prefix%'`` without a join.
     """
     prefix = region_prefix(user)
@@ -38,7 +38,7 @@ def scope(qs: QuerySet[M], user: Any, *, via: str = "region_id") -> QuerySet[M]:
     return qs.filter(**{f"{via}__startswith": prefix})
 
 
-def get_scoped(qs: QuerySet[M], user: Any, *, via: str = "region_id", **lookup: Any) -> M:
+def get_scoped(qs: QuerySet[M], user: Any, *, via: str = "region__code", **lookup: Any) -> M:
     try:
         return scope(qs, user, via=via).get(**lookup)
     except (qs.model.DoesNotExist, ValueError, TypeError) as exc:

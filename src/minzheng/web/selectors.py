@@ -27,7 +27,7 @@ def dashboard_figures(user: Any) -> dict[str, Any]:
         .order_by("code")
         .values("code", "name", "villages", "communities")
     )
-    staff = User.objects.filter(is_active=True, region_id__startswith=prefix).count()
+    staff = User.objects.filter(is_active=True, region__code__startswith=prefix).count()
     return {
         "towns": counts.get(Region.Level.TOWN, 0) + counts.get(Region.Level.ZONE, 0),
         "villages": counts.get(Region.Level.VILLAGE, 0),
