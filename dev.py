@@ -12,6 +12,7 @@ The virtual environment lives in .venv and is rebuilt when requirements.lock cha
 from __future__ import annotations
 
 import hashlib
+import secrets
 import os
 import shutil
 import signal
@@ -37,7 +38,7 @@ def run(cmd: list[str], **kw) -> None:
 
 
 def ensure_python() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py itself may be started by an old python3
         sys.exit(f"Minzheng needs Python ≥ 3.11; this is {sys.version.split()[0]}")
 
 
@@ -52,7 +53,19 @@ def ensure_venv() -> None:
     run([str(PY), "-m", "pip", "install", "-q", "--disable-pip-version-check", "uv"])
     try:
         run([str(BIN / "uv"), "pip", "install", "-q", "--python", str(PY), "-r", str(LOCK)])
-        run([str(BIN / "uv"), "pip", "install", "-q", "--python", str(PY), "--no-deps", "-e", str(ROOT)])
+        run(
+            [
+                str(BIN / "uv"),
+                "pip",
+                "install",
+                "-q",
+                "--python",
+                str(PY),
+                "--no-deps",
+                "-e",
+                str(ROOT),
+            ]
+        )
     except (subprocess.CalledProcessError, FileNotFoundError):
         say("uv failed; falling back to pip")
         run([str(PY), "-m", "pip", "install", "-q", "-r", str(LOCK)])
@@ -68,7 +81,9 @@ def ensure_node_modules() -> None:
         return
     npm = shutil.which("npm")
     if npm is None:
-        sys.exit("npm is needed for the front-end packages (htmx, ECharts, Bootstrap): install Node.js")
+        sys.exit(
+            "npm is needed for the front-end packages (htmx, ECharts, Bootstrap): install Node.js"
+        )
     say("installing front-end packages with npm ci")
     run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=ROOT)
     stamp.write_text(digest)
@@ -110,35 +125,52 @@ def demo() -> None:
 
 def test(extra: list[str]) -> int:
     env = {**os.environ, "MINZHENG_ENV": "test"}
-    args = [str(PY), "-m", "pytest", *extra] if extra else [str(PY), "-m", "pytest", "-n", "2", "--dist", "loadgroup"]
+    args = (
+        [str(PY), "-m", "pytest", *extra]
+        if extra
+        else [str(PY), "-m", "pytest", "-n", "2", "--dist", "loadgroup"]
+    )
     return subprocess.run(args, cwd=ROOT, env=env).returncode
 
 
 def lint() -> int:
-    env = {**os.environ, "MINZHENG_ENV": "test", "DJANGO_SETTINGS_MODULE": "minzheng.config.settings_test"}
+    env = {
+        **os.environ,
+        "MINZHENG_ENV": "test",
+        "DJANGO_SETTINGS_MODULE": "minzheng.config.settings_test",
+    }
     steps = [
         [str(BIN / "ruff"), "check", "src", "tests", "bench", "dev.py"],
         [str(BIN / "ruff"), "format", "--check", "src", "tests", "bench", "dev.py"],
         [str(BIN / "minzheng"), "makemigrations", "--check", "--dry-run"],
     ]
     deploy_env = {
-        **os.environ, "MINZHENG_ENV": "production", "SECRET_KEY": "x" * 60,
-        "MINZHENG_DATA_KEY": "ab" * 32, "ALLOWED_HOSTS": "minzheng.example",
-        "MINZHENG_SSL_REDIRECT": "true", "DJANGO_SETTINGS_MODULE": "minzheng.config.settings",
+        **os.environ,
+        "MINZHENG_ENV": "production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "MINZHENG_DATA_KEY": "ab" * 32,
+        "ALLOWED_HOSTS": "minzheng.example",
+        "MINZHENG_SSL_REDIRECT": "true",
+        "DJANGO_SETTINGS_MODULE": "minzheng.config.settings",
     }
     rc = 0
     for cmd in steps:
         say(" ".join(Path(c).name if i == 0 else c for i, c in enumerate(cmd)))
         rc |= subprocess.run(cmd, cwd=ROOT, env=env).returncode
     say("check --deploy with production settings")
-    rc |= subprocess.run([str(BIN / "minzheng"), "check", "--deploy", "--fail-level", "WARNING"],
-                         cwd=ROOT, env=deploy_env).returncode
+    rc |= subprocess.run(
+        [str(BIN / "minzheng"), "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=deploy_env,
+    ).returncode
     return rc
 
 
 def bench(extra: list[str]) -> int:
     env = {**os.environ, "MINZHENG_ENV": "test"}
-    return subprocess.run([str(PY), str(ROOT / "bench" / "run.py"), *extra], cwd=ROOT, env=env).returncode
+    return subprocess.run(
+        [str(PY), str(ROOT / "bench" / "run.py"), *extra], cwd=ROOT, env=env
+    ).returncode
 
 
 def main() -> None:

@@ -45,9 +45,13 @@ def make_user(db):
 
     def make(username: str, role: str, region_code: str = COUNTY, **kw):
         user, _ = services.user_create(
-            actor=None, username=username, full_name=kw.pop("full_name", username),
-            region=Region.objects.get(code=region_code), password=STRONG_PASSWORD,
-            must_change_password=kw.pop("must_change_password", False), **kw,
+            actor=None,
+            username=username,
+            full_name=kw.pop("full_name", username),
+            region=Region.objects.get(code=region_code),
+            password=STRONG_PASSWORD,
+            must_change_password=kw.pop("must_change_password", False),
+            **kw,
         )
         services.user_set_roles(actor=None, user=user, roles={role})
         return user
@@ -86,8 +90,11 @@ def admins(make_user):
     from minzheng.accounts import services
 
     out = {}
-    for name, role in (("sysadmin", "system_admin"), ("secadmin", "security_admin"),
-                       ("auditadmin", "audit_admin")):
+    for name, role in (
+        ("sysadmin", "system_admin"),
+        ("secadmin", "security_admin"),
+        ("auditadmin", "audit_admin"),
+    ):
         user = make_user(name, role, COUNTY)
         services.totp_device_create(actor=None, user=user)
         out[role] = user

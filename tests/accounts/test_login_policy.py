@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _post_login(client, username, password, otp=""):
-    return client.post("/accounts/login/", {"username": username, "password": password, "otp_token": otp})
+    return client.post(
+        "/accounts/login/", {"username": username, "password": password, "otp_token": otp}
+    )
 
 
 def test_wrong_password_gives_a_generic_message_and_is_audited(client, officer_a):
@@ -97,28 +99,51 @@ def test_expired_password_forces_a_change(client, officer_a):
 
 def test_password_change_applies_the_rules_and_history(client, officer_a):
     _post_login(client, "officer_a", STRONG_PASSWORD)
-    weak = client.post("/accounts/password/", {"old_password": STRONG_PASSWORD,
-                                                "new_password": "abcdefgh", "new_password2": "abcdefgh"})
+    weak = client.post(
+        "/accounts/password/",
+        {"old_password": STRONG_PASSWORD, "new_password": "abcdefgh", "new_password2": "abcdefgh"},
+    )
     assert "至少三类" in weak.content.decode()
-    same = client.post("/accounts/password/", {"old_password": STRONG_PASSWORD,
-                                                "new_password": STRONG_PASSWORD, "new_password2": STRONG_PASSWORD})
+    same = client.post(
+        "/accounts/password/",
+        {
+            "old_password": STRONG_PASSWORD,
+            "new_password": STRONG_PASSWORD,
+            "new_password2": STRONG_PASSWORD,
+        },
+    )
     assert "不能与当前密码相同" in same.content.decode()
-    ok = client.post("/accounts/password/", {"old_password": STRONG_PASSWORD,
-                                              "new_password": "Fresh#Start2026", "new_password2": "Fresh#Start2026"})
+    ok = client.post(
+        "/accounts/password/",
+        {
+            "old_password": STRONG_PASSWORD,
+            "new_password": "Fresh#Start2026",
+            "new_password2": "Fresh#Start2026",
+        },
+    )
     assert ok.status_code == 302
     officer_a.refresh_from_db()
     # going back to the previous password is refused (history of 5)
     with pytest.raises(DomainError, match="最近5次"):
-        services.password_change(user=officer_a, old_password="Fresh#Start2026", new_password=STRONG_PASSWORD)
+        services.password_change(
+            user=officer_a, old_password="Fresh#Start2026", new_password=STRONG_PASSWORD
+        )
 
 
-@pytest.mark.parametrize(("password", "why"), [
-    ("Ab1!", "太短"), ("alllowercase1", "至少三类"), ("Officer_a#2026", "用户名"),
-    ("Admin@123", "弱口令"),
-])
+@pytest.mark.parametrize(
+    ("password", "why"),
+    [
+        ("Ab1!", "太短"),
+        ("alllowercase1", "至少三类"),
+        ("Officer_a#2026", "用户名"),
+        ("Admin@123", "弱口令"),
+    ],
+)
 def test_password_rules_refuse_weak_passwords(officer_a, password, why):
     with pytest.raises(DomainError) as exc:
-        services.password_change(user=officer_a, old_password=STRONG_PASSWORD, new_password=password)
+        services.password_change(
+            user=officer_a, old_password=STRONG_PASSWORD, new_password=password
+        )
     assert exc.value.message
 
 
@@ -161,8 +186,12 @@ def test_a_second_login_ends_the_first_session(officer_a):
 
 
 def test_expired_account_cannot_log_in(client, make_user):
-    make_user("temp_staff", "village_cadre", "340521104201",
-              account_expires_on=timezone.localdate() - timedelta(days=1))
+    make_user(
+        "temp_staff",
+        "village_cadre",
+        "340521104201",
+        account_expires_on=timezone.localdate() - timedelta(days=1),
+    )
     resp = _post_login(client, "temp_staff", STRONG_PASSWORD)
     assert "有效期" in resp.content.decode()
 

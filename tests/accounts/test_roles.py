@@ -8,12 +8,15 @@ from minzheng.core.models import AuditEvent
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("roles", [
-    {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN},
-    {Role.SECURITY_ADMIN, Role.AUDIT_ADMIN},
-    {Role.SYSTEM_ADMIN, Role.AUDIT_ADMIN},
-    {Role.AUDIT_ADMIN, Role.TOWN_OFFICER},
-])
+@pytest.mark.parametrize(
+    "roles",
+    [
+        {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN},
+        {Role.SECURITY_ADMIN, Role.AUDIT_ADMIN},
+        {Role.SYSTEM_ADMIN, Role.AUDIT_ADMIN},
+        {Role.AUDIT_ADMIN, Role.TOWN_OFFICER},
+    ],
+)
 def test_separated_administrator_roles_cannot_be_combined(officer_a, roles):
     with pytest.raises(DomainError, match="不能"):
         services.user_set_roles(actor=None, user=officer_a, roles=set(roles))
@@ -31,21 +34,31 @@ def test_only_the_security_administrator_assigns_roles(admins, officer_a, county
 
 
 def test_each_administrator_holds_only_its_own_powers(admins):
-    sysadmin, secadmin, auditadmin = (admins[r] for r in ("system_admin", "security_admin", "audit_admin"))
+    sysadmin, secadmin, auditadmin = (
+        admins[r] for r in ("system_admin", "security_admin", "audit_admin")
+    )
     assert sysadmin.has_perm_code(Perm.USERS_MANAGE) and not sysadmin.has_perm_code(Perm.AUDIT_VIEW)
-    assert secadmin.has_perm_code(Perm.ROLES_MANAGE) and not secadmin.has_perm_code(Perm.REGISTRY_VIEW)
-    assert auditadmin.has_perm_code(Perm.AUDIT_VIEW) and not auditadmin.has_perm_code(Perm.USERS_MANAGE)
+    assert secadmin.has_perm_code(Perm.ROLES_MANAGE) and not secadmin.has_perm_code(
+        Perm.REGISTRY_VIEW
+    )
+    assert auditadmin.has_perm_code(Perm.AUDIT_VIEW) and not auditadmin.has_perm_code(
+        Perm.USERS_MANAGE
+    )
 
 
 def test_security_admin_cannot_give_admin_powers_to_a_business_role(admins):
     with pytest.raises(DomainError, match="管理员权限"):
-        services.role_permissions_set(actor=admins["security_admin"], role=Role.TOWN_OFFICER,
-                                      perms={Perm.REGISTRY_VIEW, Perm.AUDIT_VIEW})
+        services.role_permissions_set(
+            actor=admins["security_admin"],
+            role=Role.TOWN_OFFICER,
+            perms={Perm.REGISTRY_VIEW, Perm.AUDIT_VIEW},
+        )
 
 
 def test_role_permission_change_is_audited_with_before_and_after(admins, officer_a):
-    services.role_permissions_set(actor=admins["security_admin"], role=Role.HOTLINE_OPERATOR,
-                                  perms={Perm.DASHBOARD_VIEW})
+    services.role_permissions_set(
+        actor=admins["security_admin"], role=Role.HOTLINE_OPERATOR, perms={Perm.DASHBOARD_VIEW}
+    )
     event = AuditEvent.objects.filter(action="role.permissions").latest("seq")
     before, after = event.changes["perms"]
     assert "registry.view" in before and after == ["dashboard.view"]
@@ -53,10 +66,14 @@ def test_role_permission_change_is_audited_with_before_and_after(admins, officer
 
 def test_user_names_are_unique_ignoring_case_and_never_reused(officer_a, admins):
     with pytest.raises(DomainError, match="已被使用"):
-        services.user_create(actor=None, username="OFFICER_A", full_name="x", region=officer_a.region)
+        services.user_create(
+            actor=None, username="OFFICER_A", full_name="x", region=officer_a.region
+        )
     services.user_deactivate(actor=admins["system_admin"], user=officer_a, reason="调离")
     with pytest.raises(DomainError, match="已被使用"):
-        services.user_create(actor=None, username="officer_a", full_name="x", region=officer_a.region)
+        services.user_create(
+            actor=None, username="officer_a", full_name="x", region=officer_a.region
+        )
 
 
 def test_installer_creates_administrators_with_random_passwords(capsys, db):

@@ -11,8 +11,14 @@ pytestmark = pytest.mark.django_db
 
 def _events(n):
     for i in range(n):
-        audit.record(actor=None, username="tester", action="test.write", object_type="x",
-                     object_id=str(i), changes={"n": [i, i + 1]})
+        audit.record(
+            actor=None,
+            username="tester",
+            action="test.write",
+            object_type="x",
+            object_id=str(i),
+            changes={"n": [i, i + 1]},
+        )
 
 
 def test_chain_verifies_when_untouched(capsys):
@@ -52,7 +58,9 @@ def _tamper(sql, params):
 def test_verify_fails_after_a_row_is_edited_in_sql():
     _events(4)
     target = AuditEvent.objects.order_by("seq")[1]
-    _tamper("UPDATE core_auditevent SET actor_username = %s WHERE seq = %s", ["intruder", target.seq])
+    _tamper(
+        "UPDATE core_auditevent SET actor_username = %s WHERE seq = %s", ["intruder", target.seq]
+    )
     report = audit.verify()
     assert not report.ok
     assert report.first_bad_seq == target.seq
@@ -79,6 +87,10 @@ def test_verify_fails_after_the_last_row_is_deleted_in_sql():
 def test_protected_values_are_masked_in_audit_changes():
     from minzheng.core.masking import Protected
 
-    event = audit.record(actor=None, username="t", action="x",
-                         changes={"id_number": [None, Protected("id", "340521195001010017")]})
+    event = audit.record(
+        actor=None,
+        username="t",
+        action="x",
+        changes={"id_number": [None, Protected("id", "340521195001010017")]},
+    )
     assert event.changes["id_number"][1] == "340521********0017"

@@ -64,14 +64,16 @@ def test_fifteen_digit_number_is_converted():
 
 
 def test_unknown_address_code_is_a_warning_not_a_rejection():
-    rid = parse_resident_id("110105194912310029"[:17] + check_char("11010519491231002"),
-                            region_lookup=lambda code: None)
+    rid = parse_resident_id(
+        "110105194912310029"[:17] + check_char("11010519491231002"), region_lookup=lambda code: None
+    )
     assert rid.warnings and "110105" in rid.warnings[0]
 
 
 def test_address_code_created_after_birth_is_a_warning():
-    rid = parse_resident_id("340521195001010017",
-                            region_lookup=lambda code: (date(1960, 1, 1), None))
+    rid = parse_resident_id(
+        "340521195001010017", region_lookup=lambda code: (date(1960, 1, 1), None)
+    )
     assert rid.number == "340521195001010017"
     assert "启用" in rid.warnings[0]
 
@@ -111,8 +113,14 @@ def test_exactly_one_check_character_is_accepted(first17, last):
         assert check_char(first17) in message
 
 
-@pytest.mark.parametrize(("raw", "clean"), [("138 0013 8000", "13800138000"), ("+8613800138000", "13800138000"),
-                                            ("0555-6712345", "0555-6712345")])
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("138 0013 8000", "13800138000"),
+        ("+8613800138000", "13800138000"),
+        ("0555-6712345", "0555-6712345"),
+    ],
+)
 def test_phone_numbers_are_normalised(raw, clean):
     assert normalize_phone(raw) == clean
 

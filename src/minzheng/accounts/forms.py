@@ -4,19 +4,33 @@ from django import forms
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(label="用户名", max_length=150,
-                               widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
-    password = forms.CharField(label="密码", strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
-    otp_token = forms.CharField(label="动态口令", required=False, max_length=8,
-                                help_text="管理员账号须填写手机令牌上的6位动态口令",
-                                widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
+    username = forms.CharField(
+        label="用户名",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label="密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    otp_token = forms.CharField(
+        label="动态口令",
+        required=False,
+        max_length=8,
+        help_text="管理员账号须填写手机令牌上的6位动态口令",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
 
 
 class PasswordChangeForm(forms.Form):
     old_password = forms.CharField(label="原密码", strip=False, widget=forms.PasswordInput)
-    new_password = forms.CharField(label="新密码", strip=False, widget=forms.PasswordInput,
-                                   help_text="至少8位，包含大写字母、小写字母、数字、特殊字符中的三类，不能与最近5次密码相同")
+    new_password = forms.CharField(
+        label="新密码",
+        strip=False,
+        widget=forms.PasswordInput,
+        help_text="至少8位，包含大写字母、小写字母、数字、特殊字符中的三类，不能与最近5次密码相同",
+    )
     new_password2 = forms.CharField(label="再次输入新密码", strip=False, widget=forms.PasswordInput)
 
     def clean(self) -> dict:

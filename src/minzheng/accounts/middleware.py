@@ -11,8 +11,15 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 
-EXEMPT_PREFIXES = ("/static/", "/accounts/login", "/accounts/logout", "/accounts/password",
-                   "/i18n/", "/healthz", "/api/")
+EXEMPT_PREFIXES = (
+    "/static/",
+    "/accounts/login",
+    "/accounts/logout",
+    "/accounts/password",
+    "/i18n/",
+    "/healthz",
+    "/api/",
+)
 
 
 class SecurityPolicyMiddleware:
@@ -23,7 +30,9 @@ class SecurityPolicyMiddleware:
         user = request.user
         if user.is_authenticated and not request.path.startswith("/api/"):
             now = int(time.time())
-            limit = (settings.ADMIN_IDLE_MINUTES if user.is_admin_role else settings.SESSION_IDLE_MINUTES) * 60
+            limit = (
+                settings.ADMIN_IDLE_MINUTES if user.is_admin_role else settings.SESSION_IDLE_MINUTES
+            ) * 60
             last = request.session.get("last_seen", now)
             if now - last > limit:
                 logout(request)
@@ -46,5 +55,7 @@ class SecurityPolicyMiddleware:
             resp["HX-Redirect"] = settings.LOGIN_URL_PATH
             return resp
         if request.headers.get("Accept", "").startswith("application/json"):
-            return JsonResponse({"error": {"code": "unauthenticated", "message": "登录已超时"}}, status=401)
+            return JsonResponse(
+                {"error": {"code": "unauthenticated", "message": "登录已超时"}}, status=401
+            )
         return redirect("accounts:login")

@@ -23,7 +23,9 @@ class User(AbstractUser):
         "geo.Region", verbose_name="所属区域", on_delete=models.PROTECT, null=True, blank=True
     )
     phone = PhoneField("手机号", null=True, blank=True)
-    phone_index = BlindIndexField(source="phone", kind="phone", null=True, blank=True, db_index=True)
+    phone_index = BlindIndexField(
+        source="phone", kind="phone", null=True, blank=True, db_index=True
+    )
     must_change_password = models.BooleanField("下次登录须改密码", default=True)
     password_changed_at = models.DateTimeField(null=True, blank=True)
     account_expires_on = models.DateField("账号有效期至", null=True, blank=True)
@@ -77,6 +79,9 @@ class RoleAssignment(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "role"], name="one_role_once")]
 
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.role}"
+
 
 class RolePermission(models.Model):
     """Which permissions a role carries; edited only by the security administrator."""
@@ -86,6 +91,9 @@ class RolePermission(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["role", "perm"], name="role_perm_once")]
+
+    def __str__(self) -> str:
+        return f"{self.role}:{self.perm}"
 
 
 class PasswordHistory(models.Model):
@@ -98,6 +106,9 @@ class PasswordHistory(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"password of {self.user_id} until {self.created_at:%Y-%m-%d}"
+
 
 class ApiToken(models.Model):
     """A bearer token for the API. Only its SM3 hash is stored; revoked at log-out."""
@@ -109,3 +120,6 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"token {self.name} of {self.user_id}"

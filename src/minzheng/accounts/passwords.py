@@ -10,10 +10,33 @@ from django.core.exceptions import ValidationError
 
 WEAK_PASSWORDS = frozenset(
     {
-        "123456", "12345678", "123456789", "1234567890", "admin123", "admin@123", "Admin@123",
-        "Admin123!", "Passw0rd!", "P@ssw0rd", "P@ssword1", "Password1!", "Aa123456!", "Abc@1234",
-        "Abc123456!", "Qwer1234!", "Qq123456!", "1qaz@WSX", "1qaz!QAZ", "Zaq12wsx!", "Root@123",
-        "Minzheng@123", "Mz123456!", "Welcome1!", "Aa@123456", "Admin@1234", "Test@1234",
+        "123456",
+        "12345678",
+        "123456789",
+        "1234567890",
+        "admin123",
+        "admin@123",
+        "Admin@123",
+        "Admin123!",
+        "Passw0rd!",
+        "P@ssw0rd",
+        "P@ssword1",
+        "Password1!",
+        "Aa123456!",
+        "Abc@1234",
+        "Abc123456!",
+        "Qwer1234!",
+        "Qq123456!",
+        "1qaz@WSX",
+        "1qaz!QAZ",
+        "Zaq12wsx!",
+        "Root@123",
+        "Minzheng@123",
+        "Mz123456!",
+        "Welcome1!",
+        "Aa@123456",
+        "Admin@1234",
+        "Test@1234",
     }
 )
 _LOWER_WEAK = frozenset(p.lower() for p in WEAK_PASSWORDS)

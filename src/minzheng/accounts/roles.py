@@ -49,7 +49,9 @@ DEFAULT_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.PROGRAMME_OFFICER: frozenset(_BUSINESS_WRITE | {Perm.REGISTRY_IMPORT, Perm.PII_REVEAL}),
     Role.TOWN_OFFICER: frozenset(_BUSINESS_WRITE | {Perm.REGISTRY_IMPORT, Perm.PII_REVEAL}),
     Role.VILLAGE_CADRE: frozenset(_BUSINESS_WRITE),
-    Role.INSTITUTION_OPERATOR: frozenset({Perm.DASHBOARD_VIEW, Perm.REGISTRY_VIEW, Perm.TASKS_VIEW}),
+    Role.INSTITUTION_OPERATOR: frozenset(
+        {Perm.DASHBOARD_VIEW, Perm.REGISTRY_VIEW, Perm.TASKS_VIEW}
+    ),
     Role.HOTLINE_OPERATOR: frozenset({Perm.DASHBOARD_VIEW, Perm.REGISTRY_VIEW}),
     Role.AUDITOR: frozenset(_BUSINESS_READ | {Perm.EXPORT}),
     Role.SYSTEM_ADMIN: frozenset({Perm.USERS_MANAGE, Perm.SYSTEM_CONFIG, Perm.TASKS_VIEW}),
@@ -59,8 +61,15 @@ DEFAULT_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 
 #: Permissions that never go to a business role, and business permissions that never go to
 #: an administrator role: the security administrator cannot break 三权分立 by editing.
-ADMIN_ONLY_PERMS = frozenset({Perm.USERS_MANAGE, Perm.SYSTEM_CONFIG, Perm.ROLES_MANAGE,
-                              Perm.SECURITY_POLICY, Perm.AUDIT_VIEW})
+ADMIN_ONLY_PERMS = frozenset(
+    {
+        Perm.USERS_MANAGE,
+        Perm.SYSTEM_CONFIG,
+        Perm.ROLES_MANAGE,
+        Perm.SECURITY_POLICY,
+        Perm.AUDIT_VIEW,
+    }
+)
 ADMIN_ROLE_OWN_PERMS: dict[str, frozenset[str]] = {
     Role.SYSTEM_ADMIN: frozenset({Perm.USERS_MANAGE, Perm.SYSTEM_CONFIG, Perm.TASKS_VIEW}),
     Role.SECURITY_ADMIN: frozenset({Perm.ROLES_MANAGE, Perm.SECURITY_POLICY}),

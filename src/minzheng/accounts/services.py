@@ -39,7 +39,12 @@ def axes_username(request: Any, credentials: dict[str, Any] | None) -> str:
 def generate_password() -> str:
     """A random password that passes every rule (for installs and resets)."""
     while True:
-        candidate = secrets.token_urlsafe(9) + secrets.choice("#%+=!@") + secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ") + str(secrets.randbelow(10))
+        candidate = (
+            secrets.token_urlsafe(9)
+            + secrets.choice("#%+=!@")
+            + secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ")
+            + str(secrets.randbelow(10))
+        )
         if sum(map(str.islower, candidate)) and sum(map(str.isupper, candidate)):
             return candidate
 
@@ -86,9 +91,16 @@ def user_create(
         raise DomainError("用户名不能为空", field="username")
     if User.objects.filter(username__iexact=username).exists():
         # names are never reused, even after deactivation (IA-1)
-        raise DomainError(f"用户名 {username} 已被使用（停用账号的用户名也不能复用）", field="username")
-    user = User(username=username, full_name=full_name, region=region, phone=phone or None,
-                account_expires_on=account_expires_on)
+        raise DomainError(
+            f"用户名 {username} 已被使用（停用账号的用户名也不能复用）", field="username"
+        )
+    user = User(
+        username=username,
+        full_name=full_name,
+        region=region,
+        phone=phone or None,
+        account_expires_on=account_expires_on,
+    )
     initial = password or generate_password()
     _validate_password(initial, user)
     user.set_password(initial)
@@ -98,9 +110,17 @@ def user_create(
         user.save()
     except IntegrityError as exc:
         raise DomainError(f"用户名 {username} 已被使用", field="username") from exc
-    audit.record(actor=actor, action="user.create", obj=user, region_code=region.code if region else "",
-                 changes={"username": [None, username], "full_name": [None, full_name],
-                          "region": [None, region.code if region else None]})
+    audit.record(
+        actor=actor,
+        action="user.create",
+        obj=user,
+        region_code=region.code if region else "",
+        changes={
+            "username": [None, username],
+            "full_name": [None, full_name],
+            "region": [None, region.code if region else None],
+        },
+    )
     return user, initial
 
 
@@ -124,8 +144,13 @@ def user_set_roles(*, actor: User | None, user: User, roles: set[str]) -> None:
         RoleAssignment.objects.create(user=user, role=role)
     user.__dict__.pop("role_codes", None)
     user.__dict__.pop("permission_codes", None)
-    audit.record(actor=actor, action="user.roles", obj=user, region_code=user.region_id or "",
-                 changes={"roles": [sorted(before), sorted(roles)]})
+    audit.record(
+        actor=actor,
+        action="user.roles",
+        obj=user,
+        region_code=user.region_id or "",
+        changes={"roles": [sorted(before), sorted(roles)]},
+    )
 
 
 @transaction.atomic
@@ -142,23 +167,39 @@ def role_permissions_set(*, actor: User, role: str, perms: set[str]) -> None:
         if perms != ADMIN_ROLE_OWN_PERMS[role]:
             raise DomainError(f"{Role(role).label}的权限由三权分立固定，不能修改")
     else:
-        leaked = perms & {Perm.USERS_MANAGE, Perm.SYSTEM_CONFIG, Perm.ROLES_MANAGE,
-                          Perm.SECURITY_POLICY, Perm.AUDIT_VIEW}
+        leaked = perms & {
+            Perm.USERS_MANAGE,
+            Perm.SYSTEM_CONFIG,
+            Perm.ROLES_MANAGE,
+            Perm.SECURITY_POLICY,
+            Perm.AUDIT_VIEW,
+        }
         if leaked:
             labels = "、".join(Perm(p).label for p in sorted(leaked))
             raise DomainError(f"业务角色不能拥有管理员权限：{labels}")
     before = set(RolePermission.objects.filter(role=role).values_list("perm", flat=True))
     RolePermission.objects.filter(role=role).exclude(perm__in=perms).delete()
     RolePermission.objects.bulk_create([RolePermission(role=role, perm=p) for p in perms - before])
-    audit.record(actor=actor, action="role.permissions", object_type="role", object_id=role,
-                 object_repr=Role(role).label, changes={"perms": [sorted(before), sorted(perms)]})
+    audit.record(
+        actor=actor,
+        action="role.permissions",
+        object_type="role",
+        object_id=role,
+        object_repr=Role(role).label,
+        changes={"perms": [sorted(before), sorted(perms)]},
+    )
 
 
 @transaction.atomic
 def password_change(*, user: User, old_password: str, new_password: str) -> None:
     if not user.check_password(old_password):
-        audit.record(actor=user, action="password.change", obj=user, success=False,
-                     detail={"reason": "old password wrong"})
+        audit.record(
+            actor=user,
+            action="password.change",
+            obj=user,
+            success=False,
+            detail={"reason": "old password wrong"},
+        )
         raise DomainError("原密码不正确", field="old_password")
     _validate_password(new_password, user)
     _set_password(user, new_password, must_change=False)
@@ -187,8 +228,14 @@ def user_deactivate(*, actor: User, user: User, reason: str) -> None:
     user.save(update_fields=["is_active", "deactivated_reason"])
     ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
     _end_sessions(user)
-    audit.record(actor=actor, action="user.deactivate", obj=user, region_code=user.region_id or "",
-                 changes={"is_active": [True, False]}, detail={"reason": reason})
+    audit.record(
+        actor=actor,
+        action="user.deactivate",
+        obj=user,
+        region_code=user.region_id or "",
+        changes={"is_active": [True, False]},
+        detail={"reason": reason},
+    )
 
 
 @transaction.atomic
@@ -198,8 +245,13 @@ def user_activate(*, actor: User, user: User) -> None:
     user.deactivated_reason = ""
     user.last_login = timezone.now()  # restart the dormancy clock
     user.save(update_fields=["is_active", "deactivated_reason", "last_login"])
-    audit.record(actor=actor, action="user.activate", obj=user, region_code=user.region_id or "",
-                 changes={"is_active": [False, True]})
+    audit.record(
+        actor=actor,
+        action="user.activate",
+        obj=user,
+        region_code=user.region_id or "",
+        changes={"is_active": [False, True]},
+    )
 
 
 def user_unlock(*, actor: User, username: str) -> None:
@@ -208,7 +260,9 @@ def user_unlock(*, actor: User, username: str) -> None:
 
     _require_admin(actor, Perm.SECURITY_POLICY)
     reset(username=username.lower())
-    audit.record(actor=actor, action="user.unlock", object_type="accounts.user", object_repr=username)
+    audit.record(
+        actor=actor, action="user.unlock", object_type="accounts.user", object_repr=username
+    )
 
 
 def totp_device_create(*, actor: User | None, user: User) -> TOTPDevice:
@@ -236,7 +290,9 @@ def ip_allowed_for_admin(ip: str) -> bool:
         addr = ipaddress.ip_address(ip)
     except ValueError:
         return False
-    return any(addr in ipaddress.ip_network(n, strict=False) for n in settings.ADMIN_ALLOWED_NETWORKS)
+    return any(
+        addr in ipaddress.ip_network(n, strict=False) for n in settings.ADMIN_ALLOWED_NETWORKS
+    )
 
 
 def login_check(*, user: User, otp_token: str, ip: str) -> LoginRefusal | None:
@@ -250,8 +306,13 @@ def login_check(*, user: User, otp_token: str, ip: str) -> LoginRefusal | None:
             user.is_active = False
             user.deactivated_reason = f"超过{settings.DORMANT_ACCOUNT_DAYS}天未登录，自动停用"
             user.save(update_fields=["is_active", "deactivated_reason"])
-            audit.record(actor=None, username=user.username, action="user.dormant", obj=user,
-                         changes={"is_active": [True, False]})
+            audit.record(
+                actor=None,
+                username=user.username,
+                action="user.dormant",
+                obj=user,
+                changes={"is_active": [True, False]},
+            )
         return LoginRefusal("账号长期未登录已自动停用，请联系系统管理员启用", "dormant")
     if user.is_admin_role:
         if not ip_allowed_for_admin(ip):
@@ -265,10 +326,16 @@ def login_check(*, user: User, otp_token: str, ip: str) -> LoginRefusal | None:
 
 
 def login_record(*, user: User | None, username: str, success: bool, reason: str = "") -> None:
-    audit.record(actor=user if success else None, username=username, action="auth.login",
-                 obj=user if success else None, object_type="accounts.user",
-                 object_repr=username, success=success,
-                 detail={"reason": reason} if reason else {})
+    audit.record(
+        actor=user if success else None,
+        username=username,
+        action="auth.login",
+        obj=user if success else None,
+        object_type="accounts.user",
+        object_repr=username,
+        success=success,
+        detail={"reason": reason} if reason else {},
+    )
 
 
 def _end_sessions(user: User, *, keep: str | None = None) -> int:
@@ -294,13 +361,17 @@ def sessions_limit(*, user: User, current_key: str) -> int:
 
 # --- API tokens -----------------------------------------------------------------------------
 
-TOKEN_PREFIX = "mzt_"
+TOKEN_PREFIX = "mzt_"  # noqa: S105 - a prefix, not a secret
 
 
 def api_token_create(*, user: User, name: str, days: int = 1) -> str:
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, name=name[:100], token_hash=sm3_hex(raw.encode()),
-                            expires_at=timezone.now() + timedelta(days=days))
+    ApiToken.objects.create(
+        user=user,
+        name=name[:100],
+        token_hash=sm3_hex(raw.encode()),
+        expires_at=timezone.now() + timedelta(days=days),
+    )
     audit.record(actor=user, action="api.token.create", obj=user, detail={"name": name})
     return raw
 
@@ -308,9 +379,13 @@ def api_token_create(*, user: User, name: str, days: int = 1) -> str:
 def api_token_user(raw: str) -> User | None:
     if not raw.startswith(TOKEN_PREFIX):
         return None
-    token = (ApiToken.objects.select_related("user", "user__region")
-             .filter(token_hash=sm3_hex(raw.encode()), revoked_at__isnull=True,
-                     expires_at__gt=timezone.now()).first())
+    token = (
+        ApiToken.objects.select_related("user", "user__region")
+        .filter(
+            token_hash=sm3_hex(raw.encode()), revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+        .first()
+    )
     if token is None or not token.user.is_active:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
@@ -318,23 +393,35 @@ def api_token_user(raw: str) -> User | None:
 
 
 def api_token_revoke(*, user: User, raw: str) -> None:
-    n = ApiToken.objects.filter(user=user, token_hash=sm3_hex(raw.encode()),
-                                revoked_at__isnull=True).update(revoked_at=timezone.now())
+    n = ApiToken.objects.filter(
+        user=user, token_hash=sm3_hex(raw.encode()), revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
     audit.record(actor=user, action="api.token.revoke", obj=user, detail={"revoked": n})
 
 
 # --- Personal data ----------------------------------------------------------------------------
 
 
-def reveal_protected(*, actor: User, value: Protected | None, obj: Any, field: str,
-                     region_code: str) -> str:
+def reveal_protected(
+    *, actor: User, value: Protected | None, obj: Any, field: str, region_code: str
+) -> str:
     """The full ID or phone number, for a user allowed to see it; always audited."""
     if value is None:
         return ""
     if not actor.has_perm_code(Perm.PII_REVEAL):
-        audit.record_failure(actor=actor, action="pii.reveal", obj=obj, region_code=region_code,
-                             detail={"field": field})
+        audit.record_failure(
+            actor=actor,
+            action="pii.reveal",
+            obj=obj,
+            region_code=region_code,
+            detail={"field": field},
+        )
         raise PermissionDeniedError("您没有查看完整信息的权限")
-    audit.record(actor=actor, action="pii.reveal", obj=obj, region_code=region_code,
-                 detail={"field": field, "masked": value.masked})
+    audit.record(
+        actor=actor,
+        action="pii.reveal",
+        obj=obj,
+        region_code=region_code,
+        detail={"field": field, "masked": value.masked},
+    )
     return value.reveal()

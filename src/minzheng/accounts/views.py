@@ -20,7 +20,9 @@ from minzheng.core.middleware import client_ip
 from . import services
 from .forms import LoginForm, PasswordChangeForm
 
-LOCKED_MESSAGE = "连续登录失败次数过多，该账号已被临时锁定{minutes}分钟。请稍后再试，或联系安全管理员解锁。"
+LOCKED_MESSAGE = (
+    "连续登录失败次数过多，该账号已被临时锁定{minutes}分钟。请稍后再试，或联系安全管理员解锁。"
+)
 
 
 def _locked_message() -> str:
@@ -34,7 +36,9 @@ def lockout_response(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpRes
 
         return JsonResponse({"error": {"code": "locked", "message": _locked_message()}}, status=429)
     form = LoginForm(request.POST or None)
-    return render(request, "accounts/login.html", {"form": form, "error": _locked_message()}, status=429)
+    return render(
+        request, "accounts/login.html", {"form": form, "error": _locked_message()}, status=429
+    )
 
 
 def login_view(request: HttpRequest) -> HttpResponse:
@@ -50,11 +54,14 @@ def login_view(request: HttpRequest) -> HttpResponse:
             return lockout_response(request)
         refusal = None
         if user is not None:
-            refusal = services.login_check(user=user, otp_token=form.cleaned_data["otp_token"],
-                                           ip=client_ip(request))
+            refusal = services.login_check(
+                user=user, otp_token=form.cleaned_data["otp_token"], ip=client_ip(request)
+            )
             if refusal is not None and refusal.reason == "bad_totp":
                 # a wrong second factor counts as a failed log-in for the lockout
-                user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
+                user_login_failed.send(
+                    sender=__name__, credentials={"username": username}, request=request
+                )
         if user is None or refusal is not None:
             reason = refusal.reason if refusal else "bad_credentials"
             services.login_record(user=None, username=username, success=False, reason=reason)
@@ -66,7 +73,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 if device is not None:
                     otp_login(request, device)
             request.session.set_expiry(
-                (settings.ADMIN_IDLE_MINUTES if user.is_admin_role else settings.SESSION_IDLE_MINUTES) * 60
+                (
+                    settings.ADMIN_IDLE_MINUTES
+                    if user.is_admin_role
+                    else settings.SESSION_IDLE_MINUTES
+                )
+                * 60
             )
             services.sessions_limit(user=user, current_key=request.session.session_key or "")
             services.login_record(user=user, username=username, success=True)
@@ -93,8 +105,11 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.password_change(user=request.user, old_password=form.cleaned_data["old_password"],
-                                     new_password=form.cleaned_data["new_password"])
+            services.password_change(
+                user=request.user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password"],
+            )
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else "new_password", exc.message)
         else:

@@ -31,9 +31,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 ENV = os.environ.get("MINZHENG_ENV", "production").strip().lower()
 if ENV not in {"production", "demo", "test"}:
-    raise ImproperlyConfigured(
-        f"MINZHENG_ENV must be production, demo or test, not {ENV!r}"
-    )
+    raise ImproperlyConfigured(f"MINZHENG_ENV must be production, demo or test, not {ENV!r}")
 NON_PRODUCTION = ENV in {"demo", "test"}
 
 VAR_DIR = Path(os.environ.get("MINZHENG_VAR_DIR", Path.cwd() / "var")).resolve()
@@ -101,7 +99,9 @@ if (
 DEBUG = _env_bool("DEBUG", False)
 ALLOWED_HOSTS = [
     h.strip()
-    for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost" if NON_PRODUCTION else "").split(",")
+    for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost" if NON_PRODUCTION else "").split(
+        ","
+    )
     if h.strip()
 ]
 if not ALLOWED_HOSTS and not NON_PRODUCTION:
@@ -213,8 +213,10 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 8}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
     {"NAME": "minzheng.accounts.passwords.CharacterClassValidator"},
     {"NAME": "minzheng.accounts.passwords.UsernameValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -262,7 +264,9 @@ AUDIT_RETENTION_MONTHS = _env_int("MINZHENG_AUDIT_RETENTION_MONTHS", 6, minimum=
 # Administrator and 三员 log-ins only from these networks (comma-separated CIDRs).
 ADMIN_ALLOWED_NETWORKS = [
     n.strip()
-    for n in os.environ.get("MINZHENG_ADMIN_NETWORKS", "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16").split(",")
+    for n in os.environ.get(
+        "MINZHENG_ADMIN_NETWORKS", "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16"
+    ).split(",")
     if n.strip()
 ]
 OTP_TOTP_ISSUER = "Minzheng 民政"
@@ -309,4 +313,5 @@ LOGIN_URL_PATH = "/accounts/login/"
 
 # Lockout is per account (IA-4). Locking by address too would lock a whole town office that
 # shares one NAT address on the intranet after one colleague's typos.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# An intranet host name can never be on the browsers' public HSTS preload list.
+SILENCED_SYSTEM_CHECKS = ["axes.W006", "security.W021"]

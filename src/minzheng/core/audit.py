@@ -23,8 +23,20 @@ from .models import AuditChainHead, AuditEvent
 
 GENESIS = "0" * 64
 HASHED_FIELDS = (
-    "seq", "occurred_at", "actor_id", "actor_username", "actor_roles", "ip", "action",
-    "object_type", "object_id", "object_repr", "region_code", "outcome", "changes", "detail",
+    "seq",
+    "occurred_at",
+    "actor_id",
+    "actor_username",
+    "actor_roles",
+    "ip",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "region_code",
+    "outcome",
+    "changes",
+    "detail",
 )
 
 
@@ -150,16 +162,27 @@ def verify(*, batch: int = 5000) -> VerifyReport:
         for event in rows:
             if last_seq is not None:
                 if event.seq != last_seq + 1:
-                    return VerifyReport(False, checked, last_seq + 1, f"记录 #{last_seq + 1} 缺失（被删除）")
+                    return VerifyReport(
+                        False, checked, last_seq + 1, f"记录 #{last_seq + 1} 缺失（被删除）"
+                    )
                 if event.prev_hash != last_hash:
-                    return VerifyReport(False, checked, event.seq, f"记录 #{event.seq} 的前序哈希与上一条不符")
+                    return VerifyReport(
+                        False, checked, event.seq, f"记录 #{event.seq} 的前序哈希与上一条不符"
+                    )
             if _chain_hash(event.prev_hash, event) != event.hash:
-                return VerifyReport(False, checked, event.seq, f"记录 #{event.seq} 的内容被改动（哈希不符）")
+                return VerifyReport(
+                    False, checked, event.seq, f"记录 #{event.seq} 的内容被改动（哈希不符）"
+                )
             last_seq, last_hash = event.seq, event.hash
             checked += 1
         after = rows[-1].seq
     if head is not None and head.seq != (last_seq or 0):
-        return VerifyReport(False, checked, (last_seq or 0) + 1, f"链头记录为 #{head.seq}，但表中最后一条是 #{last_seq or 0}（末尾记录被删除）")
+        return VerifyReport(
+            False,
+            checked,
+            (last_seq or 0) + 1,
+            f"链头记录为 #{head.seq}，但表中最后一条是 #{last_seq or 0}（末尾记录被删除）",
+        )
     if head is not None and last_hash is not None and head.hash != last_hash:
         return VerifyReport(False, checked, last_seq, "链头哈希与最后一条记录不符")
     return VerifyReport(True, checked)

@@ -13,4 +13,5 @@ class RequestInfo:
     channel: str = "web"  # web | api | cli | task
 
 
-current_request: ContextVar[RequestInfo] = ContextVar("current_request", default=RequestInfo(channel="cli"))
+CLI = RequestInfo(channel="cli")
+current_request: ContextVar[RequestInfo] = ContextVar("current_request", default=CLI)

@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 
@@ -77,7 +79,7 @@ def parse_resident_id(
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         raise IdNumberError("身份证号码前17位应为数字，最后一位应为数字或X")
     birth = _birth_date(number[6:14])
-    today = today or date.today()
+    today = today or datetime.now(SHANGHAI).date()
     if birth > today:
         raise IdNumberError(f"出生日期 {birth.isoformat()} 晚于今天")
     if birth.year < 1890:
@@ -91,7 +93,9 @@ def parse_resident_id(
     if region_lookup is not None:
         span = region_lookup(address)
         if span is None:
-            warnings.append(f"地址码 {address} 不在本系统的行政区划表中（可能是旧区划代码），请核对")
+            warnings.append(
+                f"地址码 {address} 不在本系统的行政区划表中（可能是旧区划代码），请核对"
+            )
         else:
             valid_from, valid_to = span
             if valid_from and birth < valid_from:

@@ -25,7 +25,9 @@ class RequestContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         channel = "api" if request.path.startswith("/api/") else "web"
-        token = current_request.set(RequestInfo(ip=client_ip(request), path=request.path, channel=channel))
+        token = current_request.set(
+            RequestInfo(ip=client_ip(request), path=request.path, channel=channel)
+        )
         try:
             return self.get_response(request)
         finally:

@@ -60,7 +60,12 @@ class AuditChainHead(models.Model):
     hash = models.CharField(max_length=64, default="0" * 64)
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_head_single_row")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="audit_head_single_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"audit head #{self.seq}"
 
 
 class JobProgress(models.Model):
@@ -88,6 +93,9 @@ class JobProgress(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.status})"
 
     @property
     def percent(self) -> int:

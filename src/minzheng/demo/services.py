@@ -63,17 +63,27 @@ def ensure_demo_accounts() -> list[dict[str, str]]:
                 user.save(update_fields=["password"])
             else:
                 user, password = account_services.user_create(
-                    actor=None, username=acc.username, full_name=acc.full_name,
-                    region=Region.objects.get(code=acc.region_code), must_change_password=False,
+                    actor=None,
+                    username=acc.username,
+                    full_name=acc.full_name,
+                    region=Region.objects.get(code=acc.region_code),
+                    must_change_password=False,
                 )
                 account_services.user_set_roles(actor=None, user=user, roles={acc.role})
-            entry = {"username": acc.username, "password": password, "role": Role(acc.role).label,
-                     "region": Region.objects.get(code=acc.region_code).name}
+            entry = {
+                "username": acc.username,
+                "password": password,
+                "role": Role(acc.role).label,
+                "region": Region.objects.get(code=acc.region_code).name,
+            }
             if acc.role in {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}:
                 device = account_services.totp_device_create(actor=None, user=user)
                 entry["totp_secret"] = base64.b32encode(bytes.fromhex(device.key)).decode()
             known[acc.username] = entry
-        elif acc.role in {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN} and not TOTPDevice.objects.filter(user=user).exists():
+        elif (
+            acc.role in {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
+            and not TOTPDevice.objects.filter(user=user).exists()
+        ):
             device = account_services.totp_device_create(actor=None, user=user)
             entry["totp_secret"] = base64.b32encode(bytes.fromhex(device.key)).decode()
         out.append(entry)

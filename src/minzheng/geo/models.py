@@ -20,8 +20,13 @@ class Region(models.Model):
         COMMUNITY = "community", "社区"
 
     PREFIX_LENGTH = {
-        Level.PROVINCE: 2, Level.CITY: 4, Level.COUNTY: 6, Level.TOWN: 9, Level.ZONE: 9,
-        Level.VILLAGE: 12, Level.COMMUNITY: 12,
+        Level.PROVINCE: 2,
+        Level.CITY: 4,
+        Level.COUNTY: 6,
+        Level.TOWN: 9,
+        Level.ZONE: 9,
+        Level.VILLAGE: 12,
+        Level.COMMUNITY: 12,
     }
 
     code = models.CharField("区划代码", max_length=12, primary_key=True)

@@ -16,8 +16,11 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user.has_perm_code(Perm.DASHBOARD_VIEW):
         # administrators land on their own screens
-        for perm, target in ((Perm.USERS_MANAGE, "sysadmin:users"), (Perm.ROLES_MANAGE, "secadmin:home"),
-                             (Perm.AUDIT_VIEW, "auditlog:list")):
+        for perm, target in (
+            (Perm.USERS_MANAGE, "sysadmin:users"),
+            (Perm.ROLES_MANAGE, "secadmin:home"),
+            (Perm.AUDIT_VIEW, "auditlog:list"),
+        ):
             if user.has_perm_code(perm):
                 return redirect(target)
         return render(request, "web/no_role.html")

@@ -34,8 +34,9 @@ class Command(BaseCommand):
         ):
             if User.objects.filter(username__iexact=username).exists():
                 raise CommandError(f"账号 {username} 已存在；如需重置请由系统管理员在界面操作")
-            user, password = services.user_create(actor=None, username=username, full_name=name,
-                                                  region=region)
+            user, password = services.user_create(
+                actor=None, username=username, full_name=name, region=region
+            )
             services.user_set_roles(actor=None, user=user, roles={role})
             device = services.totp_device_create(actor=None, user=user)
             self.stdout.write(f"{name}: 用户名 {username}  初始密码 {password}  (首次登录须修改)")
