@@ -143,6 +143,7 @@ def lint() -> int:
         [str(BIN / "ruff"), "check", "src", "tests", "bench", "dev.py"],
         [str(BIN / "ruff"), "format", "--check", "src", "tests", "bench", "dev.py"],
         [str(BIN / "minzheng"), "makemigrations", "--check", "--dry-run"],
+        [str(BIN / "mypy"), "src/minzheng"],
     ]
     deploy_env = {
         **os.environ,

@@ -38,7 +38,7 @@ class SecurityPolicyMiddleware:
                 logout(request)
                 messages.info(request, "长时间未操作，已自动退出，请重新登录")
                 return self._to_login(request)
-            if user.is_admin_role and not user.is_verified():
+            if user.is_admin_role and not user.is_verified():  # type: ignore[attr-defined]  # set by OTPMiddleware
                 logout(request)
                 return self._to_login(request)
             request.session["last_seen"] = now

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from functools import cached_property
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -31,8 +31,6 @@ class User(AbstractUser):
     account_expires_on = models.DateField("账号有效期至", null=True, blank=True)
     last_activity_at = models.DateTimeField(null=True, blank=True)
     deactivated_reason = models.CharField(max_length=200, blank=True)
-
-    objects = UserManager()
 
     class Meta:
         verbose_name = "用户"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, QuerySet
 
 from minzheng.core.exceptions import NotFoundOrNotYours, PermissionDeniedError
@@ -41,7 +42,7 @@ def scope(qs: QuerySet[M], user: Any, *, via: str = "region__code") -> QuerySet[
 def get_scoped(qs: QuerySet[M], user: Any, *, via: str = "region__code", **lookup: Any) -> M:
     try:
         return scope(qs, user, via=via).get(**lookup)
-    except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
         raise NotFoundOrNotYours() from exc
 
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,6 +19,7 @@ from minzheng.core.middleware import client_ip
 
 from . import services
 from .forms import LoginForm, PasswordChangeForm
+from .models import User
 
 LOCKED_MESSAGE = (
     "连续登录失败次数过多，该账号已被临时锁定{minutes}分钟。请稍后再试，或联系安全管理员解锁。"
@@ -102,23 +103,24 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def password_change_view(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.password_change(
-                user=request.user,
+                user=user,
                 old_password=form.cleaned_data["old_password"],
                 new_password=form.cleaned_data["new_password"],
             )
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else "new_password", exc.message)
         else:
-            update_session_auth_hash(request, request.user)
+            update_session_auth_hash(request, user)
             messages.success(request, "密码已修改")
             return redirect(settings.LOGIN_REDIRECT_URL)
     reason = ""
-    if request.user.must_change_password:
+    if user.must_change_password:
         reason = "首次登录或密码被重置后，须先修改密码"
-    elif request.user.password_expired(settings.PASSWORD_MAX_AGE_DAYS):
+    elif user.password_expired(settings.PASSWORD_MAX_AGE_DAYS):
         reason = f"密码已超过{settings.PASSWORD_MAX_AGE_DAYS}天未修改，须先修改密码"
     return render(request, "accounts/password_change.html", {"form": form, "reason": reason})

@@ -5,8 +5,10 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
+
+from .http import AuthedRequest
 
 
 def perm_required(
@@ -17,7 +19,7 @@ def perm_required(
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @login_required
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.has_perm_code(perm):
                 return render(
                     request, "403.html", {"reason": "您的角色没有此功能的权限"}, status=403

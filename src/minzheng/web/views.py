@@ -7,12 +7,13 @@ from django.shortcuts import redirect, render
 
 from minzheng.accounts.roles import Perm
 from minzheng.web.decorators import perm_required
+from minzheng.web.http import AuthedRequest
 
 from . import selectors
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if not user.has_perm_code(Perm.DASHBOARD_VIEW):
         # administrators land on their own screens
@@ -28,7 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @perm_required(Perm.TASKS_VIEW)
-def jobs(request: HttpRequest) -> HttpResponse:
+def jobs(request: AuthedRequest) -> HttpResponse:
     page = Paginator(selectors.jobs_for_user(request.user), 20).get_page(request.GET.get("page"))
     template = "web/_jobs_table.html" if request.htmx else "web/jobs.html"
     return render(request, template, {"page": page})
