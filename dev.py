@@ -12,8 +12,8 @@ The virtual environment lives in .venv and is rebuilt when requirements.lock cha
 from __future__ import annotations
 
 import hashlib
-import secrets
 import os
+import secrets
 import shutil
 import signal
 import subprocess
