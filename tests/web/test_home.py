@@ -27,3 +27,15 @@ def test_county_dashboard_lists_every_town(login_as, county_admin):
     body = login_as(county_admin).get("/").content.decode()
     for town in ("姑孰镇", "塘南镇", "石桥镇", "江心乡"):
         assert town in body
+
+
+def test_chinese_is_the_default_whatever_the_browser_asks(login_as, officer_a):
+    client = login_as(officer_a)
+    resp = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert resp["Content-Language"] == "zh-hans"
+
+
+def test_the_language_switch_chooses_english(login_as, officer_a):
+    client = login_as(officer_a)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert client.get("/")["Content-Language"] == "en"

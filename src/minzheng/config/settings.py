@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "minzheng.geo",
     "minzheng.accounts",
     "minzheng.web",
+    "minzheng.workdays",
     "minzheng.demo",
 ]
 
@@ -132,7 +133,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "minzheng.web.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
