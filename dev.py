@@ -140,8 +140,8 @@ def lint() -> int:
         "DJANGO_SETTINGS_MODULE": "minzheng.config.settings_test",
     }
     steps = [
-        [str(BIN / "ruff"), "check", "src", "tests", "bench", "dev.py"],
-        [str(BIN / "ruff"), "format", "--check", "src", "tests", "bench", "dev.py"],
+        [str(BIN / "ruff"), "check", "src", "tests", "bench", "tools", "dev.py"],
+        [str(BIN / "ruff"), "format", "--check", "src", "tests", "bench", "tools", "dev.py"],
         [str(BIN / "minzheng"), "makemigrations", "--check", "--dry-run"],
         [str(BIN / "mypy"), "src/minzheng"],
     ]

@@ -30,7 +30,7 @@ def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--base", default="http://127.0.0.1:8100")
     p.add_argument("--user", required=True)
-    p.add_argument("--out", default="/tmp/shots")
+    p.add_argument("--out", default="var/shots")
     p.add_argument("--logins", default="var/demo-logins.json")
     p.add_argument("--width", type=int, default=1400)
     p.add_argument("paths", nargs="+")
