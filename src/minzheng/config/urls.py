@@ -5,6 +5,7 @@ from minzheng.web.views import healthz
 
 urlpatterns = [
     path("accounts/", include("minzheng.accounts.urls")),
+    path("geo/", include("minzheng.geo.urls")),
     path("workdays/", include("minzheng.workdays.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),

@@ -25,3 +25,20 @@ def region_span(code: str) -> tuple[date | None, date | None] | None:
 
 def towns_under(root: Region) -> QuerySet[Region]:
     return region_subtree(root).filter(level__in=[Region.Level.TOWN, Region.Level.ZONE])
+
+
+def region_choices_for_user(user: object, *, parent_code: str | None = None) -> list[Region]:
+    """Regions a user may pick: the children of ``parent_code`` (default: of the user's own
+    region), only inside the user's subtree. An outside parent gives nothing."""
+    from minzheng.accounts.scoping import region_prefix
+
+    prefix = region_prefix(user)
+    if prefix is None:
+        return []
+    own = Region.objects.filter(code__startswith=prefix).order_by("code")
+    if parent_code is None:
+        root = own.filter(code=getattr(user, "region_id", None)).first()
+        if root is None:
+            return []
+        return list(own.filter(parent=root))
+    return list(own.filter(parent_id=parent_code))
