@@ -94,3 +94,16 @@ def test_protected_values_are_masked_in_audit_changes():
         changes={"id_number": [None, Protected("id", "340521195001010017")]},
     )
     assert event.changes["id_number"][1] == "340521********0017"
+
+
+def test_committed_events_are_forwarded_as_json_lines(caplog, django_capture_on_commit_callbacks):
+    import json
+    import logging
+
+    with (
+        caplog.at_level(logging.INFO, logger="minzheng.audit"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        audit.record(actor=None, username="t", action="forward.me")
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "minzheng.audit"]
+    assert lines[-1]["action"] == "forward.me"

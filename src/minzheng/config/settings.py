@@ -305,9 +305,32 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        **(
+            {
+                "audit_syslog": {
+                    "class": "logging.handlers.SysLogHandler",
+                    "address": (
+                        os.environ["MINZHENG_AUDIT_SYSLOG"].rsplit(":", 1)[0],
+                        int(os.environ["MINZHENG_AUDIT_SYSLOG"].rsplit(":", 1)[1]),
+                    ),
+                }
+            }
+            if os.environ.get("MINZHENG_AUDIT_SYSLOG")
+            else {}
+        ),
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # MINZHENG_AUDIT_SYSLOG=host:port forwards every audit event as JSON over UDP syslog.
+        "minzheng.audit": {
+            "handlers": ["audit_syslog"] if os.environ.get("MINZHENG_AUDIT_SYSLOG") else [],
+            "level": "INFO",
+            "propagate": False,
+        },
+    },
 }
 MAX_SESSIONS_PER_USER = _env_int("MINZHENG_MAX_SESSIONS", 1, minimum=0)  # 0 = no limit
 LOGIN_URL_PATH = "/accounts/login/"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,9 @@ from .masking import Protected
 from .models import AuditChainHead, AuditEvent
 
 GENESIS = "0" * 64
+#: Each committed audit event is also written here as one JSON line, so a deployment can ship
+#: the trail to the bureau's log platform (syslog handler in LOGGING; 等保 AU-6).
+forward_log = logging.getLogger("minzheng.audit")
 HASHED_FIELDS = (
     "seq",
     "occurred_at",
@@ -133,6 +137,8 @@ def record(
         event.save(force_insert=True)
         head.seq, head.hash = event.seq, event.hash
         head.save(update_fields=["seq", "hash"])
+        line = _canonical(event)
+        transaction.on_commit(lambda: forward_log.info(line))
     return event
 
 
