@@ -5,6 +5,7 @@ from minzheng.web.views import healthz
 
 urlpatterns = [
     path("accounts/", include("minzheng.accounts.urls")),
+    path("registry/", include("minzheng.registry.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),
     path("", include("minzheng.web.urls")),
