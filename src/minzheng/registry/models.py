@@ -80,6 +80,9 @@ class Person(TimeStampedModel):
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.LIVING)
     died_on = models.DateField("死亡日期", null=True, blank=True)
     moved_out_on = models.DateField("迁出日期", null=True, blank=True)
+    # warnings from parsing the ID number (unknown or abolished address code, 15-digit
+    # upgrade): kept and shown on the page, never a reason to refuse the record
+    id_warnings = models.JSONField("身份证号码提示", default=list, blank=True)
     version = models.PositiveIntegerField("版本", default=1)
 
     class Meta:
@@ -445,6 +448,11 @@ class ChangeEntry(models.Model):
     action = models.CharField("操作", max_length=40)
     summary = models.CharField("摘要", max_length=200)
     changes = models.JSONField("变更内容", default=list, blank=True)  # [[label, old, new], ...]
+    # the record the entry is about and the version the change produced, so that a refused
+    # concurrent save can show what the other user changed since the version it was based on
+    object_type = models.CharField(max_length=40, blank=True)
+    object_id = models.BigIntegerField(null=True, blank=True)
+    version = models.PositiveIntegerField(null=True, blank=True)
     county_code = models.CharField("县级区划代码", max_length=6, db_index=True)
 
     class Meta:
@@ -454,6 +462,9 @@ class ChangeEntry(models.Model):
         indexes = [
             models.Index(fields=["household", "-occurred_at"], name="registry_change_hh"),
             models.Index(fields=["person", "-occurred_at"], name="registry_change_person"),
+            models.Index(
+                fields=["object_type", "object_id", "version"], name="registry_change_object"
+            ),
         ]
 
     def __str__(self) -> str:
