@@ -218,7 +218,7 @@ def households_for_user(
     cutoff = aged_cutoff()
     qs = scope(Household.objects.all(), user, via="region__code")
     if village:
-        qs = qs.filter(region_id__startswith=village)
+        qs = qs.filter(region__code__startswith=village)
     if size == "5+":
         qs = qs.filter(member_count__gte=5)
     elif size.isdigit():
@@ -373,3 +373,26 @@ def household_page(household: Household) -> dict[str, Any]:
 
 def person_history(person: Person) -> QuerySet[ChangeEntry]:
     return ChangeEntry.objects.filter(person=person)
+
+
+def current_members(household: Household) -> list[Person]:
+    """The persons currently in the household, head first."""
+    return [
+        m.person
+        for m in Membership.objects.filter(household=household, ended_on__isnull=True)
+        .select_related("person")
+        .order_by("relation", "started_on", "id")
+    ]
+
+
+def person_by_id_number(user: Any, raw: str) -> Person | None:
+    """The person with this exact ID number in the user's region, or None."""
+    try:
+        number = parse_resident_id(raw).number
+    except IdNumberError:
+        return None
+    return (
+        scope(Person.objects.all(), user, via="region__code")
+        .filter(id_number_index=index_value("id", number))
+        .first()
+    )

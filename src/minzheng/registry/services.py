@@ -1614,3 +1614,16 @@ def document_upload(
         detail={"size": doc.size, "content_type": content_type, "sha256": doc.sha256},
     )
     return doc
+
+
+def document_opened(*, actor: Any, document: Document) -> None:
+    """Audit that a user opened an uploaded document (documents carry personal data)."""
+    require_perm(actor, Perm.REGISTRY_VIEW)
+    _require_own(actor, document.household.region_id)
+    audit.record(
+        actor=actor,
+        action="registry.document.open",
+        obj=document,
+        region_code=document.household.region_id,
+        detail={"title": document.title},
+    )
