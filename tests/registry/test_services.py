@@ -369,3 +369,21 @@ def test_a_refused_write_leaves_no_audit_event_or_history(officer_a):
     assert AuditEvent.objects.count() == before
     assert not IncomeItem.objects.exists()
     assert not ChangeEntry.objects.filter(action="registry.income.add").exists()
+
+
+def test_an_edit_without_a_version_is_refused_not_applied(officer_a):
+    income = IncomeFactory(monthly_amount_fen=100000)
+    with pytest.raises(DomainError, match="缺少版本信息"):
+        services.income_update(
+            actor=officer_a, income=income, version=None, changes={"monthly_amount_fen": 1}
+        )
+    income.refresh_from_db()
+    assert income.monthly_amount_fen == 100000
+
+
+def test_history_shows_code_labels_and_grades_in_chinese(officer_a):
+    person = PersonFactory(name="单秀兰")
+    d = services.disability_add(actor=officer_a, person=person, category="4", grade=2)
+    services.disability_update(actor=officer_a, disability=d, version=1, changes={"grade": 1})
+    entry = ChangeEntry.objects.get(action="registry.disability.update")
+    assert entry.changes == [["残疾等级", "二级", "一级"]]

@@ -7,6 +7,8 @@ from typing import Any
 
 from django import forms
 
+from minzheng.core.idnumber import IdNumberError, parse_resident_id
+
 from . import codes
 from .models import Asset, CodeTable, Employment, IncomeItem, Person, Source
 
@@ -37,6 +39,31 @@ class BootstrapMixin:
                 field.error_messages["invalid"] = "日期格式不正确，应为 2024-01-31"
             if isinstance(field, forms.DecimalField | forms.IntegerField):
                 field.error_messages["invalid"] = "请输入数字"
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        for name in self.errors:  # type: ignore[attr-defined]
+            self._mark_invalid(name)
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)  # type: ignore[misc]
+        if field:
+            self._mark_invalid(field)
+
+    def _mark_invalid(self, name: str) -> None:
+        field = self.fields.get(name)  # type: ignore[attr-defined]
+        if field is not None and "is-invalid" not in field.widget.attrs.get("class", ""):
+            field.widget.attrs["class"] = field.widget.attrs.get("class", "") + " is-invalid"
+
+
+def clean_resident_id(value: str) -> str:
+    """The number's form (length, date, check character), with the reason in Chinese."""
+    if not value:
+        return value
+    try:
+        return parse_resident_id(value).number
+    except IdNumberError as exc:
+        raise forms.ValidationError(exc.message) from exc
 
 
 def yuan_to_fen(value: Decimal | None) -> int:
@@ -79,6 +106,9 @@ class PersonFieldsForm(BootstrapMixin, forms.Form):
         self.fields["region"].choices = village_choices(villages)
         self.fields["ethnicity"].choices = codes.choices(CodeTable.ETHNICITY)
         self.fields["id_number"].widget.attrs.update({"autocomplete": "off", "inputmode": "text"})
+
+    def clean_id_number(self) -> str:
+        return clean_resident_id(self.cleaned_data.get("id_number", ""))
 
 
 class HouseholdCreateForm(PersonFieldsForm):
@@ -158,6 +188,9 @@ class MemberAddForm(BootstrapMixin, forms.Form):
         ]
         self.fields["ethnicity"].choices = codes.choices(CodeTable.ETHNICITY)
         self.fields["region"].choices = village_choices(villages)
+
+    def clean_id_number(self) -> str:
+        return clean_resident_id(self.cleaned_data.get("id_number", ""))
 
 
 def member_choices(members: Any, *, blank: str = "全户") -> list[tuple[str, str]]:

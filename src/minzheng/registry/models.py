@@ -469,3 +469,8 @@ class ChangeEntry(models.Model):
 
     def __str__(self) -> str:
         return self.summary
+
+    @property
+    def is_creation(self) -> bool:
+        """A new record: the history shows its values, not "（空） → value" for each."""
+        return self.action.endswith((".create", ".add", ".upload"))

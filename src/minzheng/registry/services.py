@@ -70,6 +70,9 @@ FILE_SIGNATURES = (
 ALLOWED_SUFFIXES = {"pdf": {".pdf"}, "png": {".png"}, "jpg": {".jpg", ".jpeg"}}
 
 FIELD_LABELS = {
+    "person": "人员",
+    "category": "类别",
+    "kind": "财产类型",
     "id_number": "身份证号码",
     "name": "姓名",
     "sex": "性别",
@@ -89,12 +92,9 @@ FIELD_LABELS = {
     "started_on": "起始日期",
     "ended_on": "终止日期",
     "end_reason": "终止原因",
-    "category": "类别",
     "monthly_amount_fen": "月收入",
     "source": "来源",
     "note": "说明",
-    "person": "人员",
-    "kind": "财产类型",
     "description": "说明",
     "value_fen": "价值",
     "count": "数量",
@@ -164,6 +164,8 @@ def _display(field: str, value: Any, model: type[models.Model] | None = None) ->
         return codes.label(CodeTable.RELATION, value)
     if field == "category" and model is Disability:
         return codes.label(CodeTable.DISABILITY_CATEGORY, value)
+    if field == "grade" and isinstance(value, int) and 1 <= value <= 4:
+        return "一二三四"[value - 1] + "级"
     if field.endswith("_fen"):
         return fen_text(value)
     if isinstance(value, Region):
@@ -182,18 +184,27 @@ def _display(field: str, value: Any, model: type[models.Model] | None = None) ->
     return str(value)
 
 
+#: labels that read better for one kind of record
+MODEL_LABELS: dict[str, dict[str, str]] = {
+    "incomeitem": {"person": "收入人", "category": "收入类别"},
+    "asset": {"person": "所有人"},
+    "disability": {"category": "残疾类别"},
+    "employment": {"status": "就业状况"},
+}
+
+
 def _history_rows(
     old: Mapping[str, Any], new: Mapping[str, Any], model: type[models.Model]
 ) -> list[list[Any]]:
+    order = {key: i for i, key in enumerate(FIELD_LABELS)}
+    labels = {**FIELD_LABELS, **MODEL_LABELS.get(model._meta.model_name or "", {})}
     rows = []
-    for key in old.keys() | new.keys():
+    for key in sorted(old.keys() | new.keys(), key=lambda k: order.get(k, len(order))):
         if key == "version":
             continue
         before, after = _display(key, old.get(key), model), _display(key, new.get(key), model)
         if before != after:
-            rows.append([FIELD_LABELS.get(key, key), before, after])
-    order = {label: i for i, label in enumerate(FIELD_LABELS.values())}
-    rows.sort(key=lambda r: order.get(r[0], len(order)))
+            rows.append([labels.get(key, key), before, after])
     return rows
 
 
@@ -247,7 +258,9 @@ def _lock(instance: models.Model) -> Any:
 
 
 def _check_version(current: Any, version: int | None) -> None:
-    if version is None or int(version) == current.version:
+    if version is None:
+        raise DomainError("缺少版本信息，无法确认您看到的是最新内容；请刷新页面后重新填写")
+    if int(version) == current.version:
         return
     entries = list(
         ChangeEntry.objects.filter(

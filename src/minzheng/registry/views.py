@@ -478,6 +478,7 @@ def income_edit(request: HttpRequest, pk: str) -> HttpResponse:
     household = item.household
     members = selectors.current_members(household)
     form = forms.IncomeForm(request.POST or None, initial=_income_initial(item), members=members)
+    form.fields["version"].required = True
     conflict = False
     if request.method == "POST" and form.is_valid():
         try:
@@ -576,6 +577,7 @@ def asset_edit(request: HttpRequest, pk: str) -> HttpResponse:
         "version": asset.version,
     }
     form = forms.AssetForm(request.POST or None, initial=initial, members=members)
+    form.fields["version"].required = True
     conflict = False
     if request.method == "POST" and form.is_valid():
         try:
@@ -675,6 +677,7 @@ def disability_edit(request: HttpRequest, pk: str) -> HttpResponse:
     }
     form = forms.DisabilityForm(request.POST or None, initial=initial, members=[person])
     form.fields["person"].disabled = True
+    form.fields["version"].required = True
     form.fields["certificate_number"].help_text = (
         f"现为 {disability.certificate_number.masked}，不修改请留空"
         if disability.certificate_number
