@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "minzheng.core",
     "minzheng.geo",
     "minzheng.accounts",
+    "minzheng.registry",
     "minzheng.web",
     "minzheng.workdays",
     "minzheng.demo",

@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/", include("minzheng.accounts.urls")),
     path("geo/", include("minzheng.geo.urls")),
     path("workdays/", include("minzheng.workdays.urls")),
+    path("registry/", include("minzheng.registry.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),
     path("", include("minzheng.web.urls")),

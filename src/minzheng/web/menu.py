@@ -30,12 +30,17 @@ MENU: list[MenuSection] = [
 ]
 
 
+LAST_SECTION = "系统"
+
+
 def register(section: str, item: MenuItem) -> None:
+    """Add an item; a new section goes before the 系统 section, which stays last."""
     for i, s in enumerate(MENU):
         if s.label == section:
             MENU[i] = MenuSection(s.label, (*s.items, item))
             return
-    MENU.append(MenuSection(section, (item,)))
+    at = next((i for i, s in enumerate(MENU) if s.label == LAST_SECTION), len(MENU))
+    MENU.insert(at, MenuSection(section, (item,)))
 
 
 def menu_for(user: object) -> list[MenuSection]:

@@ -10,6 +10,7 @@ from minzheng.accounts.models import User
 from minzheng.accounts.scoping import region_prefix
 from minzheng.core.models import JobProgress
 from minzheng.geo.models import Region
+from minzheng.registry.metrics import registry_figures
 
 
 def dashboard_figures(user: Any) -> dict[str, Any]:
@@ -33,6 +34,7 @@ def dashboard_figures(user: Any) -> dict[str, Any]:
         "villages": counts.get(Region.Level.VILLAGE, 0),
         "communities": counts.get(Region.Level.COMMUNITY, 0),
         "staff": staff,
+        "registry": registry_figures(user),
         "town_rows": towns,
         "chart": {
             "towns": [t["name"] for t in towns],

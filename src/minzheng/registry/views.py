@@ -1,0 +1,835 @@
+"""Pages of the social registry: parse input, check permission, call one service or selector.
+
+A record outside the user's region answers 404, exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django import forms as djforms
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from minzheng.accounts.roles import Perm
+from minzheng.accounts.services import reveal_protected
+from minzheng.core.exceptions import (
+    ConcurrentEditError,
+    DomainError,
+    NotFoundOrNotYours,
+    PermissionDeniedError,
+)
+from minzheng.web.decorators import perm_required
+
+from . import forms, selectors, services
+from .models import Household, IncomeItem, Person
+
+PAGE_SIZE = 20
+#: service field names → form field names
+FIELD_MAP = {
+    "monthly_amount_fen": "amount",
+    "value_fen": "value",
+    "died_on": "on",
+    "moved_out_on": "on",
+    "person": "person",
+}
+
+
+def not_found_as_404(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFoundOrNotYours as exc:
+            raise Http404(exc.message) from exc
+
+    return wrapped
+
+
+def _form_error(form: djforms.Form, exc: DomainError) -> None:
+    name = FIELD_MAP.get(exc.field or "", exc.field)
+    if (
+        name
+        and name in form.fields
+        and not isinstance(form.fields[name].widget, djforms.HiddenInput)
+    ):
+        form.add_error(name, exc.message)
+    else:
+        form.add_error(None, exc.message)
+
+
+def _form_page(
+    request: HttpRequest,
+    form: djforms.Form,
+    *,
+    title: str,
+    back: str,
+    submit: str = "保存",
+    status: int = 200,
+    **extra: Any,
+) -> HttpResponse:
+    ctx = {"form": form, "title": title, "back": back, "submit": submit, **extra}
+    return render(request, "registry/form_page.html", ctx, status=status)
+
+
+def _household_url(household: Household) -> str:
+    return reverse("registry:household_detail", args=[household.public_id])
+
+
+def _person_by_public_id(members: list[Person], value: str) -> Person | None:
+    if not value:
+        return None
+    for p in members:
+        if str(p.public_id) == value:
+            return p
+    raise DomainError("请选择本户的成员", field="person")
+
+
+# --- household list and search -------------------------------------------------------------
+
+
+@perm_required(Perm.REGISTRY_VIEW)
+def household_list(request: HttpRequest) -> HttpResponse:
+    villages = selectors.villages_for_user(request.user)
+    form = forms.HouseholdFilterForm(
+        request.GET or None, villages=villages, sizes=selectors.SIZE_CHOICES
+    )
+    filters: dict[str, Any] = {}
+    if form.is_bound and form.is_valid():
+        d = form.cleaned_data
+        filters = {
+            "village": d["village"],
+            "size": d["size"],
+            "has_disabled": d["disabled"],
+            "aged": d["aged"],
+            "q": d["q"],
+            "sort": d["sort"] or "village",
+        }
+    qs = selectors.households_for_user(request.user, **filters)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    ctx = {
+        "form": form,
+        "page": page,
+        "query": params.urlencode(),
+        "can_edit": request.user.has_perm_code(Perm.REGISTRY_EDIT),
+    }
+    template = "registry/_household_table.html" if request.htmx else "registry/household_list.html"
+    return render(request, template, ctx)
+
+
+@perm_required(Perm.REGISTRY_VIEW)
+def search(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()[:50]
+    results = selectors.person_search(request.user, q) if q else []
+    ctx = {
+        "q": q,
+        "results": results,
+        "kind": selectors.classify_query(q).kind,
+        "limit": selectors.SEARCH_LIMIT,
+    }
+    template = "registry/_search_results.html" if request.htmx else "registry/search.html"
+    return render(request, template, ctx)
+
+
+# --- households ------------------------------------------------------------------------------
+
+
+@perm_required(Perm.REGISTRY_EDIT)
+def household_create(request: HttpRequest) -> HttpResponse:
+    villages = selectors.villages_for_user(request.user)
+    form = forms.HouseholdCreateForm(request.POST or None, villages=villages)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            head = selectors.person_by_id_number(request.user, d["id_number"])
+            if head is None:
+                head = services.person_create(
+                    actor=request.user,
+                    id_number=d["id_number"],
+                    name=d["name"],
+                    region_code=d["region"],
+                    hukou=d["hukou"],
+                    ethnicity=d["ethnicity"],
+                    phone=d["phone"],
+                )
+            household = services.household_create(
+                actor=request.user,
+                head=head,
+                address=d["address"],
+                region_code=d["region"],
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            return redirect(_household_url(household))
+    return _form_page(
+        request,
+        form,
+        title="新建家庭",
+        back=reverse("registry:household_list"),
+        submit="建立家庭档案",
+        intro="先登记户主。若该身份证号码已登记且不属于任何家庭，将直接以此人为户主。",
+    )
+
+
+@perm_required(Perm.REGISTRY_VIEW)
+@not_found_as_404
+def household_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    household = selectors.household_for_user(request.user, pk)
+    ctx = {
+        "household": household,
+        **selectors.household_page(household),
+        "can_edit": request.user.has_perm_code(Perm.REGISTRY_EDIT),
+        "can_reveal": request.user.has_perm_code(Perm.PII_REVEAL),
+        "document_form": forms.DocumentForm(),
+    }
+    return render(request, "registry/household_detail.html", ctx)
+
+
+@perm_required(Perm.REGISTRY_EDIT)
+@not_found_as_404
+def household_edit(request: HttpRequest, pk: str) -> HttpResponse:
+    household = selectors.household_for_user(request.user, pk)
+    villages = selectors.villages_for_user(request.user)
+    initial = {
+        "region": household.region_id,
+        "address": household.address,
+        "version": household.version,
+    }
+    form = forms.HouseholdEditForm(request.POST or None, initial=initial, villages=villages)
+    conflict = False
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.household_update(
+                actor=request.user,
+                household=household,
+                version=d["version"],
+                changes={"address": d["address"], "region": d["region"]},
+            )
+        except ConcurrentEditError as exc:
+            conflict = True
+            _form_error(form, exc)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            return redirect(_household_url(household))
+    return _form_page(
+        request,
+        form,
+        title=f"修改家庭信息：{household}",
+        back=_household_url(household),
+        conflict=conflict,
+        status=409 if conflict else 200,
+    )
+
+
+@perm_required(Perm.REGISTRY_EDIT)
+@not_found_as_404
+def member_add(request: HttpRequest, pk: str) -> HttpResponse:
+    household = selectors.household_for_user(request.user, pk)
+    villages = selectors.villages_for_user(request.user)
+    form = forms.MemberAddForm(
+        request.POST or None, villages=villages, initial={"region": household.region_id}
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            person = selectors.person_by_id_number(request.user, d["id_number"])
+            if person is None:
+                if not d["name"]:
+                    raise DomainError("此身份证号码尚未登记，请填写姓名", field="name")
+                person = services.person_create(
+                    actor=request.user,
+                    id_number=d["id_number"],
+                    name=d["name"],
+                    region_code=d["region"] or household.region_id,
+                    hukou=d["hukou"],
+                    ethnicity=d["ethnicity"],
+                    phone=d["phone"],
+                )
+            if d["move"] and selectors.current_household_of(person) is not None:
+                services.member_move(
+                    actor=request.user,
+                    person=person,
+                    to_household=household,
+                    relation=d["relation"],
+                    moved_on=d["started_on"],
+                    living_together=d["living_together"],
+                )
+            else:
+                services.member_add(
+                    actor=request.user,
+                    household=household,
+                    person=person,
+                    relation=d["relation"],
+                    living_together=d["living_together"],
+                    started_on=d["started_on"],
+                )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            return redirect(_household_url(household))
+    return _form_page(
+        request,
+        form,
+        title=f"添加家庭成员：{household}",
+        back=_household_url(household),
+        intro="输入身份证号码：已登记的人员直接加入本户；未登记的人员同时完成登记。",
+    )
+
+
+# --- persons ---------------------------------------------------------------------------------
+
+
+@perm_required(Perm.REGISTRY_VIEW)
+@not_found_as_404
+def person_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    person = selectors.person_for_user(request.user, pk)
+    ctx = {
+        "person": person,
+        "household": selectors.current_household_of(person),
+        "age": selectors.age_on(person.birth_date, person.died_on),
+        "history": selectors.person_history(person)[: selectors.HISTORY_LIMIT],
+        "can_edit": request.user.has_perm_code(Perm.REGISTRY_EDIT),
+        "can_reveal": request.user.has_perm_code(Perm.PII_REVEAL),
+    }
+    return render(request, "registry/person_detail.html", ctx)
+
+
+def _person_back(request: HttpRequest, person: Person) -> str:
+    household = selectors.current_household_of(person)
+    if household is not None:
+        return _household_url(household)
+    return reverse("registry:person_detail", args=[person.public_id])
+
+
+@perm_required(Perm.REGISTRY_EDIT)
+@not_found_as_404
+def person_edit(request: HttpRequest, pk: str) -> HttpResponse:
+    person = selectors.person_for_user(request.user, pk)
+    villages = selectors.villages_for_user(request.user)
+    initial = {
+        "name": person.name,
+        "region": person.region_id,
+        "hukou": person.hukou,
+        "ethnicity": person.ethnicity,
+        "version": person.version,
+    }
+    form = forms.PersonEditForm(request.POST or None, initial=initial, villages=villages)
+    back = _person_back(request, person)
+    conflict = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(
+                actor=request.user,
+                person=person,
+                version=form.cleaned_data["version"],
+                changes=form.changes(),
+            )
+        except ConcurrentEditError as exc:
+            conflict = True
+            _form_error(form, exc)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            return redirect(back)
+    return _form_page(
+        request,
+        form,
+        title=f"修改人员信息：{person.name}",
+        back=back,
+        conflict=conflict,
+        person=person,
+        status=409 if conflict else 200,
+    )
+
+
+@perm_required(Perm.REGISTRY_EDIT)
+@not_found_as_404
+def person_status(request: HttpRequest, pk: str) -> HttpResponse:
+    person = selectors.person_for_user(request.user, pk)
+    form = forms.StatusForm(request.POST or None, initial={"version": person.version})
+    back = _person_back(request, person)
+    conflict = False
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            if d["status"] == Person.Status.DECEASED:
+                services.person_mark_deceased(
+                    actor=request.user, person=person, version=d["version"], died_on=d["on"]
+                )
+            else:
+                services.person_mark_moved_out(
+                    actor=request.user, person=person, version=d["version"], moved_out_on=d["on"]
+                )
+        except ConcurrentEditError as exc:
+            conflict = True
+            _form_error(form, exc)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            return redirect(back)
+    return _form_page(
+        request,
+        form,
+        title=f"变更人员状态：{person.name}",
+        back=back,
+        conflict=conflict,
+        intro="标记为已故或迁出后，此人在当前家庭中的成员关系同时终止（保留在历史中）。",
+    )
+
+
+REVEALABLE = {"id_number": "身份证号码", "phone": "联系电话"}
+
+
+@require_POST
+@never_cache
+@perm_required(Perm.REGISTRY_VIEW)
+@not_found_as_404
+def person_reveal(request: HttpRequest, pk: str, field: str) -> HttpResponse:
+    if field not in REVEALABLE:
+        raise Http404
+    person = selectors.person_for_user(request.user, pk)
+    try:
+        value = reveal_protected(
+            actor=request.user,
+            value=getattr(person, field),
+            obj=person,
+            field=field,
+            region_code=person.region_id,
+        )
+    except PermissionDeniedError as exc:
+        return HttpResponse(exc.message, status=403)
+    return render(request, "registry/_revealed.html", {"value": value, "label": REVEALABLE[field]})
+
+
+# --- incomes (inline editing with htmx) ------------------------------------------------------
+
+
+def _income_initial(item: IncomeItem) -> dict[str, Any]:
+    return {
+        "person": str(item.person.public_id) if item.person_id and item.person else "",
+        "category": item.category,
+        "amount": forms.fen_to_yuan(item.monthly_amount_fen),
+        "started_on": item.started_on,
+        "ended_on": item.ended_on,
+        "source": item.source,
+        "note": item.note,
+        "version": item.version,
+    }
+
+
+def _income_values(form: forms.IncomeForm, members: list[Person]) -> dict[str, Any]:
+    d = form.cleaned_data
+    return {
+        "person": _person_by_public_id(members, d["person"]),
+        "category": d["category"],
+        "monthly_amount_fen": forms.yuan_to_fen(d["amount"]),
+        "started_on": d["started_on"],
+        "ended_on": d["ended_on"],
+        "source": d["source"],
+        "note": d["note"],
+    }
+
+
+@perm_required(Perm.REGISTRY_EDIT)
+@not_found_as_404
+def income_add(request: HttpRequest, pk: str) -> HttpResponse:
+    household = selectors.household_for_user(request.user, pk)
+    members = selectors.current_members(household)
+    form = forms.IncomeForm(request.POST or None, members=members)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.income_add(
+                actor=request.user, household=household, **_income_values(form, members)
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            return redirect(_household_url(household) + "#incomes")
+    return _form_page(request, form, title=f"新增收入：{household}", back=_household_url(household))
+
+
+@perm_required(Perm.REGISTRY_VIEW)
+@not_found_as_404
+def income_row(request: HttpRequest, pk: str) -> HttpResponse:
+    item = selectors.income_for_user(request.user, pk)
+    return render(
+        request,
+        "registry/_income_row.html",
+        {"income": item, "can_edit": request.user.has_perm_code(Perm.REGISTRY_EDIT)},
+    )
+
+
+@perm_required(Perm.REGISTRY_EDIT)
+@not_found_as_404
+def income_edit(request: HttpRequest, pk: str) -> HttpResponse:
+    """Inline edit of one income row (htmx swaps the table row); a full page without htmx."""
+    item = selectors.income_for_user(request.user, pk)
+    household = item.household
+    members = selectors.current_members(household)
+    form = forms.IncomeForm(request.POST or None, initial=_income_initial(item), members=members)
+    form.fields["version"].required = True
+    conflict = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = services.income_update(
+                actor=request.user,
+                income=item,
+                version=form.cleaned_data["version"],
+                changes=_income_values(form, members),
+            )
+        except ConcurrentEditError as exc:
+            conflict = True
+            _form_error(form, exc)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            if request.htmx:
+                return render(
+                    request, "registry/_income_row.html", {"income": item, "can_edit": True}
+                )
+            return redirect(_household_url(household) + "#incomes")
+    if request.htmx:
+        return render(
+            request,
+            "registry/_income_row_form.html",
+            {"income": item, "form": form, "conflict": conflict},
+        )
+    return _form_page(
+        request,
+        form,
+        title=f"修改收入：{household}",
+        back=_household_url(household),
+        conflict=conflict,
+    )
+
+
+@require_POST
+@perm_required(Perm.REGISTRY_EDIT)
+@not_found_as_404
+def income_delete(request: HttpRequest, pk: str) -> HttpResponse:
+    item = selectors.income_for_user(request.user, pk)
+    try:
+        services.income_delete(
+            actor=request.user, income=item, version=int(request.POST.get("version", 0))
+        )
+    except DomainError as exc:
+        return render(request, "403.html", {"reason": exc.message}, status=exc.status)
+    return redirect(_household_url(item.household) + "#incomes")
+
+
+# --- assets ----------------------------------------------------------------------------------
+
+
+def _asset_values(form: forms.AssetForm, members: list[Person]) -> dict[str, Any]:
+    d = form.cleaned_data
+    return {
+        "person": _person_by_public_id(members, d["person"]),
+        "kind": d["kind"],
+        "description": d["description"],
+        "value_fen": forms.yuan_to_fen(d["value"]),
+        "count": d["count"],
+        "source": d["source"],
+    }
+
+
+@perm_required(Perm.REGISTRY_EDIT)
+@not_found_as_404
+def asset_add(request: HttpRequest, pk: str) -> HttpResponse:
+    household = selectors.household_for_user(request.user, pk)
+    members = selectors.current_members(household)
+    form = forms.AssetForm(request.POST or None, members=members)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.asset_add(
+                actor=request.user, household=household, **_asset_values(form, members)
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            return redirect(_household_url(household) + "#assets")
+    return _form_page(request, form, title=f"新增财产：{household}", back=_household_url(household))
+
+
+@perm_required(Perm.REGISTRY_EDIT)
+@not_found_as_404
+def asset_edit(request: HttpRequest, pk: str) -> HttpResponse:
+    asset = selectors.asset_for_user(request.user, pk)
+    household = asset.household
+    members = selectors.current_members(household)
+    initial = {
+        "person": str(asset.person.public_id) if asset.person else "",
+        "kind": asset.kind,
+        "description": asset.description,
+        "value": forms.fen_to_yuan(asset.value_fen),
+        "count": asset.count,
+        "source": asset.source,
+        "version": asset.version,
+    }
+    form = forms.AssetForm(request.POST or None, initial=initial, members=members)
+    form.fields["version"].required = True
+    conflict = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.asset_update(
+                actor=request.user,
+                asset=asset,
+                version=form.cleaned_data["version"],
+                changes=_asset_values(form, members),
+            )
+        except ConcurrentEditError as exc:
+            conflict = True
+            _form_error(form, exc)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            return redirect(_household_url(household) + "#assets")
+    return _form_page(
+        request,
+        form,
+        title=f"修改财产：{household}",
+        back=_household_url(household),
+        conflict=conflict,
+        delete_url=reverse("registry:asset_delete", args=[asset.public_id]),
+        version=asset.version,
+    )
+
+
+@require_POST
+@perm_required(Perm.REGISTRY_EDIT)
+@not_found_as_404
+def asset_delete(request: HttpRequest, pk: str) -> HttpResponse:
+    asset = selectors.asset_for_user(request.user, pk)
+    try:
+        services.asset_delete(
+            actor=request.user, asset=asset, version=int(request.POST.get("version", 0))
+        )
+    except DomainError as exc:
+        return render(request, "403.html", {"reason": exc.message}, status=exc.status)
+    return redirect(_household_url(asset.household) + "#assets")
+
+
+# --- disabilities, health, employment --------------------------------------------------------
+
+
+def _disability_values(form: forms.DisabilityForm, members: list[Person]) -> dict[str, Any]:
+    d = form.cleaned_data
+    return {
+        "category": d["category"],
+        "grade": d["grade"],
+        "certificate_number": d["certificate_number"],
+        "issued_on": d["issued_on"],
+        "valid_until": d["valid_until"],
+    }
+
+
+@perm_required(Perm.REGISTRY_EDIT)
+@not_found_as_404
+def disability_add(request: HttpRequest, pk: str) -> HttpResponse:
+    household = selectors.household_for_user(request.user, pk)
+    members = selectors.current_members(household)
+    form = forms.DisabilityForm(request.POST or None, members=members)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = _person_by_public_id(members, form.cleaned_data["person"])
+            if person is None:
+                raise DomainError("请选择残疾人", field="person")
+            services.disability_add(
+                actor=request.user, person=person, **_disability_values(form, members)
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            return redirect(_household_url(household) + "#members")
+    return _form_page(
+        request, form, title=f"登记残疾信息：{household}", back=_household_url(household)
+    )
+
+
+@perm_required(Perm.REGISTRY_EDIT)
+@not_found_as_404
+def disability_edit(request: HttpRequest, pk: str) -> HttpResponse:
+    disability = selectors.disability_for_user(request.user, pk)
+    person = disability.person
+    household = selectors.current_household_of(person)
+    back = (
+        _household_url(household)
+        if household
+        else reverse("registry:person_detail", args=[person.public_id])
+    )
+    initial = {
+        "person": str(person.public_id),
+        "category": disability.category,
+        "grade": disability.grade,
+        "issued_on": disability.issued_on,
+        "valid_until": disability.valid_until,
+        "version": disability.version,
+    }
+    form = forms.DisabilityForm(request.POST or None, initial=initial, members=[person])
+    form.fields["person"].disabled = True
+    form.fields["version"].required = True
+    form.fields["certificate_number"].help_text = (
+        f"现为 {disability.certificate_number.masked}，不修改请留空"
+        if disability.certificate_number
+        else ""
+    )
+    conflict = False
+    if request.method == "POST" and form.is_valid():
+        changes = _disability_values(form, [person])
+        if not changes["certificate_number"]:
+            changes.pop("certificate_number")
+        try:
+            services.disability_update(
+                actor=request.user,
+                disability=disability,
+                version=form.cleaned_data["version"],
+                changes=changes,
+            )
+        except ConcurrentEditError as exc:
+            conflict = True
+            _form_error(form, exc)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            return redirect(back + "#members")
+    return _form_page(
+        request,
+        form,
+        title=f"修改残疾信息：{person.name}",
+        back=back,
+        conflict=conflict,
+        delete_url=reverse("registry:disability_delete", args=[disability.public_id]),
+        version=disability.version,
+    )
+
+
+@require_POST
+@perm_required(Perm.REGISTRY_EDIT)
+@not_found_as_404
+def disability_delete(request: HttpRequest, pk: str) -> HttpResponse:
+    disability = selectors.disability_for_user(request.user, pk)
+    household = selectors.current_household_of(disability.person)
+    try:
+        services.disability_delete(
+            actor=request.user, disability=disability, version=int(request.POST.get("version", 0))
+        )
+    except DomainError as exc:
+        return render(request, "403.html", {"reason": exc.message}, status=exc.status)
+    if household is None:
+        return redirect("registry:person_detail", pk=disability.person.public_id)
+    return redirect(_household_url(household) + "#members")
+
+
+@perm_required(Perm.REGISTRY_EDIT)
+@not_found_as_404
+def health_add(request: HttpRequest, pk: str) -> HttpResponse:
+    household = selectors.household_for_user(request.user, pk)
+    members = selectors.current_members(household)
+    form = forms.HealthForm(request.POST or None, members=members)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            person = _person_by_public_id(members, d["person"])
+            if person is None:
+                raise DomainError("请选择人员", field="person")
+            services.health_condition_add(
+                actor=request.user,
+                person=person,
+                description=d["description"],
+                serious_illness=d["serious_illness"],
+                diagnosed_on=d["diagnosed_on"],
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            return redirect(_household_url(household) + "#members")
+    return _form_page(
+        request, form, title=f"登记健康状况：{household}", back=_household_url(household)
+    )
+
+
+@perm_required(Perm.REGISTRY_EDIT)
+@not_found_as_404
+def employment_add(request: HttpRequest, pk: str) -> HttpResponse:
+    household = selectors.household_for_user(request.user, pk)
+    members = selectors.current_members(household)
+    form = forms.EmploymentForm(request.POST or None, members=members)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            person = _person_by_public_id(members, d["person"])
+            if person is None:
+                raise DomainError("请选择人员", field="person")
+            services.employment_add(
+                actor=request.user,
+                person=person,
+                work_ability=d["work_ability"],
+                status=d["status"],
+                employer=d["employer"],
+                started_on=d["started_on"],
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            return redirect(_household_url(household) + "#members")
+    return _form_page(
+        request, form, title=f"登记就业与劳动能力：{household}", back=_household_url(household)
+    )
+
+
+# --- documents -------------------------------------------------------------------------------
+
+
+@require_POST
+@perm_required(Perm.REGISTRY_EDIT)
+@not_found_as_404
+def document_upload(request: HttpRequest, pk: str) -> HttpResponse:
+    household = selectors.household_for_user(request.user, pk)
+    form = forms.DocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.document_upload(
+                actor=request.user,
+                household=household,
+                upload=form.cleaned_data["file"],
+                title=form.cleaned_data["title"],
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            return redirect(_household_url(household) + "#documents")
+    return _form_page(
+        request,
+        form,
+        title=f"上传证明材料：{household}",
+        back=_household_url(household),
+        multipart=True,
+        status=400,
+    )
+
+
+@never_cache
+@perm_required(Perm.REGISTRY_VIEW)
+@not_found_as_404
+def document_download(request: HttpRequest, pk: str) -> HttpResponse:
+    document = selectors.document_for_user(request.user, pk)
+    services.document_opened(actor=request.user, document=document)
+    response = FileResponse(
+        document.file.open("rb"),
+        content_type=document.content_type,
+        as_attachment=document.content_type == "application/pdf",
+        filename=f"{document.title}.{document.file.name.rsplit('.', 1)[-1]}",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    return response
