@@ -1,0 +1,31 @@
+"""Chinese names of the audited action codes, for the audit screens and the export.
+
+Codes not listed here are shown as they are, so a new action never disappears from the list.
+"""
+
+from __future__ import annotations
+
+ACTION_LABELS: dict[str, str] = {
+    "auth.login": "登录",
+    "auth.logout": "退出登录",
+    "auth.kickout": "挤下线（并发会话）",
+    "password.change": "修改密码",
+    "password.reset": "重置密码",
+    "user.create": "创建账号",
+    "user.deactivate": "停用账号",
+    "user.activate": "启用账号",
+    "user.dormant": "长期未登录自动停用",
+    "user.roles": "分配角色",
+    "user.unlock": "解除登录锁定",
+    "user.totp": "签发动态口令",
+    "role.permissions": "修改角色权限",
+    "api.token.create": "创建接口令牌",
+    "api.token.revoke": "吊销接口令牌",
+    "pii.reveal": "查看完整个人信息",
+    "audit.export": "导出审计日志",
+    "audit.verify": "校验审计链",
+}
+
+
+def action_label(code: str) -> str:
+    return ACTION_LABELS.get(code, code)
