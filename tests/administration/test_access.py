@@ -128,3 +128,32 @@ def test_menu_shows_only_the_administrators_own_screens(role, shown, hidden, act
     assert f'href="{shown}"' in nav
     for url in hidden:
         assert f'href="{url}"' not in nav
+
+
+def test_state_changing_actions_need_a_csrf_token(admins, officer_a):
+    from django.test import Client
+
+    from tests.conftest import STRONG_PASSWORD, totp_now
+
+    client = Client(enforce_csrf_checks=True)
+    client.get("/accounts/login/")
+    sysadmin = admins["system_admin"]
+    resp = client.post(
+        "/accounts/login/",
+        {
+            "username": sysadmin.username,
+            "password": STRONG_PASSWORD,
+            "otp_token": totp_now(sysadmin),
+            "csrfmiddlewaretoken": client.cookies["csrftoken"].value,
+        },
+    )
+    assert resp.status_code == 302
+    url = f"/system/users/{officer_a.public_id}/deactivate/"
+    assert client.post(url, {"reason": "调离"}).status_code == 403
+    officer_a.refresh_from_db()
+    assert officer_a.is_active
+    client.get(f"/system/users/{officer_a.public_id}/")  # the page hands out a fresh token
+    token = client.cookies["csrftoken"].value
+    assert client.post(url, {"reason": "调离", "csrfmiddlewaretoken": token}).status_code == 302
+    officer_a.refresh_from_db()
+    assert not officer_a.is_active

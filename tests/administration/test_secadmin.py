@@ -69,7 +69,11 @@ def test_an_administrator_role_with_a_business_role_is_refused_in_the_form(sec_c
     assert resp.status_code == 400
     assert "安全管理员不能同时担任业务角色" in resp.content.decode()
     assert set(officer_a.role_assignments.values_list("role", flat=True)) == {"town_officer"}
-    assert not AuditEvent.objects.filter(action="user.roles", actor_username="secadmin").exists()
+    # the refusal is itself audited, as a failure with its reason
+    event = AuditEvent.objects.get(action="user.roles", actor_username="secadmin")
+    assert event.outcome == "failure"
+    assert event.object_id == str(officer_a.public_id)
+    assert "不能同时担任业务角色" in event.detail["reason"]
 
 
 def test_security_administrator_cannot_change_its_own_roles(sec_client, admins):
@@ -181,7 +185,7 @@ def test_locked_account_cannot_log_in_before_unlock(officer_a):
 def test_unlocking_an_account_that_is_not_locked_says_so(sec_client, officer_a):
     resp = sec_client.post("/security/lockouts/unlock/", {"username": "officer_a"}, follow=True)
     assert "无需解锁" in resp.content.decode()
-    assert not AuditEvent.objects.filter(action="user.unlock").exists()
+    assert not AuditEvent.objects.filter(action="user.unlock", outcome="success").exists()
 
 
 # --- TOTP -----------------------------------------------------------------------------------

@@ -245,7 +245,9 @@ def test_reactivation_is_audited(sys_client, admins, officer_a):
 def test_reactivating_an_active_account_is_refused_with_a_message(sys_client, officer_a):
     resp = sys_client.post(f"/system/users/{officer_a.public_id}/activate/", follow=True)
     assert "该账号已是启用状态" in resp.content.decode()
-    assert not AuditEvent.objects.filter(action="user.activate").exists()
+    assert list(
+        AuditEvent.objects.filter(action="user.activate").values_list("outcome", flat=True)
+    ) == ["failure"]
 
 
 def test_password_reset_shows_a_new_one_time_password(sys_client, officer_a):

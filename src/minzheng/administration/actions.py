@@ -5,6 +5,8 @@ Codes not listed here are shown as they are, so a new action never disappears fr
 
 from __future__ import annotations
 
+from minzheng.accounts.roles import Role
+
 ACTION_LABELS: dict[str, str] = {
     "auth.login": "登录",
     "auth.logout": "退出登录",
@@ -29,3 +31,9 @@ ACTION_LABELS: dict[str, str] = {
 
 def action_label(code: str) -> str:
     return ACTION_LABELS.get(code, code)
+
+
+def roles_label(codes: str) -> str:
+    """``actor_roles`` as stored in an audit record ("a,b") → Chinese role names."""
+    labels = dict(Role.choices)
+    return "、".join(labels.get(c, c) for c in codes.split(",") if c)

@@ -6,6 +6,7 @@ from django import forms
 from django.core.validators import RegexValidator
 
 from minzheng.accounts.roles import ADMIN_ONLY_PERMS, ADMIN_ROLES, Perm, Role
+from minzheng.core.idnumber import IdNumberError, normalize_phone
 from minzheng.core.models import AuditEvent
 from minzheng.geo.models import Region
 
@@ -100,6 +101,15 @@ class UserCreateForm(BootstrapMixin, forms.Form):
     def __init__(self, *args: Any, regions: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = [("", "请选择"), *regions]
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data.get("phone", "").strip()
+        if not phone:
+            return ""
+        try:
+            return normalize_phone(phone)
+        except IdNumberError as exc:
+            raise forms.ValidationError(exc.message) from exc
 
     def clean_region(self) -> Region:
         region = Region.objects.filter(code=self.cleaned_data["region"]).first()

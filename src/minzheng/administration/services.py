@@ -21,7 +21,7 @@ from minzheng.core import audit
 from minzheng.core.exceptions import DomainError
 from minzheng.core.models import AuditEvent
 
-from .actions import action_label
+from .actions import action_label, roles_label
 from .selectors import AuditFilter, audit_events
 
 EXPORT_MAX_ROWS = 100_000
@@ -29,6 +29,7 @@ EXPORT_HEADERS = (
     "序号", "时间", "用户", "角色", "来源IP", "操作代码", "操作", "对象类型", "对象标识",
     "对象", "区域代码", "结果", "变更（原值→新值）", "详情",
 )  # fmt: skip
+EXPORT_WIDTHS = (8, 20, 14, 14, 15, 18, 18, 16, 38, 20, 13, 8, 50, 40)
 
 
 def _text_cell(ws: object, value: str) -> WriteOnlyCell:
@@ -56,6 +57,8 @@ def audit_log_export(*, actor: User, filters: AuditFilter) -> tuple[bytes, int]:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("审计日志")
     ws.freeze_panes = "A2"
+    for letter, width in zip("ABCDEFGHIJKLMN", EXPORT_WIDTHS, strict=True):
+        ws.column_dimensions[letter].width = width
     header = []
     for title in EXPORT_HEADERS:
         cell = WriteOnlyCell(ws, value=title)
@@ -71,7 +74,7 @@ def audit_log_export(*, actor: User, filters: AuditFilter) -> tuple[bytes, int]:
                 e.seq,
                 when,
                 _text_cell(ws, e.actor_username),
-                _text_cell(ws, e.actor_roles),
+                _text_cell(ws, roles_label(e.actor_roles)),
                 _text_cell(ws, e.ip),
                 _text_cell(ws, e.action),
                 _text_cell(ws, action_label(e.action)),

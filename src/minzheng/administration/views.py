@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from minzheng.accounts import services as account_services
 from minzheng.accounts.roles import ADMIN_ROLE_OWN_PERMS, ADMIN_ROLES, Perm, Role
+from minzheng.core import audit
 from minzheng.core.exceptions import DomainError, NotFoundOrNotYours, PermissionDeniedError
 from minzheng.web.decorators import perm_required
 
@@ -50,6 +51,22 @@ def _refused(
         return render(request, "403.html", {"reason": exc.message}, status=403)
     messages.error(request, exc.message, extra_tags="danger")
     return redirect(back, **kw)
+
+
+def _audit_refusal(
+    request: HttpRequest, action: str, exc: DomainError, obj: Any = None, object_repr: str = ""
+) -> None:
+    """A refused administrator action is itself an audit event (AU-1: failures too). It is
+    written after the service's transaction rolled back, so it is kept."""
+    audit.record_failure(
+        actor=request.user,
+        action=action,
+        obj=obj,
+        object_type="" if obj is not None else "accounts.user",
+        object_repr=object_repr,
+        region_code=(getattr(obj, "region_id", None) or "") if obj is not None else "",
+        detail={"reason": exc.message},
+    )
 
 
 def _form_error(form: Any, exc: DomainError) -> None:
@@ -94,6 +111,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
                 account_expires_on=d["account_expires_on"],
             )
         except DomainError as exc:
+            _audit_refusal(request, "user.create", exc, object_repr=d["username"])
             _form_error(form, exc)
         else:
             # shown once, on this response only: never stored in the session or a message
@@ -133,6 +151,7 @@ def user_deactivate(request: HttpRequest, public_id: UUID) -> HttpResponse:
                 actor=request.user, user=target, reason=form.cleaned_data["reason"]
             )
         except DomainError as exc:
+            _audit_refusal(request, "user.deactivate", exc, target)
             _form_error(form, exc)
         else:
             messages.success(request, f"账号 {target.username} 已停用，其登录会话已全部结束")
@@ -150,8 +169,12 @@ def user_deactivate(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def user_activate(request: HttpRequest, public_id: UUID) -> HttpResponse:
     try:
         target = _user_or_404(request, public_id)
+    except DomainError as exc:
+        return _refused(request, exc)
+    try:
         account_services.user_activate(actor=request.user, user=target)
     except DomainError as exc:
+        _audit_refusal(request, "user.activate", exc, target)
         return _refused(request, exc, "sysadmin:user", public_id=public_id)
     messages.success(request, f"账号 {target.username} 已启用")
     return redirect("sysadmin:user", public_id=target.public_id)
@@ -163,8 +186,12 @@ def user_activate(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def user_password_reset(request: HttpRequest, public_id: UUID) -> HttpResponse:
     try:
         target = _user_or_404(request, public_id)
+    except DomainError as exc:
+        return _refused(request, exc)
+    try:
         password = account_services.password_reset(actor=request.user, user=target)
     except DomainError as exc:
+        _audit_refusal(request, "password.reset", exc, target)
         return _refused(request, exc, "sysadmin:user", public_id=public_id)
     return render(
         request,
@@ -206,6 +233,7 @@ def user_roles(request: HttpRequest, public_id: UUID) -> HttpResponse:
                     actor=request.user, user=target, roles=set(form.cleaned_data["roles"])
                 )
             except DomainError as exc:
+                _audit_refusal(request, "user.roles", exc, target)
                 _form_error(form, exc)
             else:
                 messages.success(request, f"已保存 {target} 的角色")
@@ -229,6 +257,12 @@ def permission_matrix(request: HttpRequest) -> HttpResponse:
                 actor=request.user, matrix=matrix_from_post(request.POST)
             )
         except DomainError as exc:
+            audit.record_failure(
+                actor=request.user,
+                action="role.permissions",
+                object_type="role",
+                detail={"reason": exc.message},
+            )
             error, status = exc.message, 400
         else:
             if changed:
@@ -271,6 +305,7 @@ def unlock(request: HttpRequest) -> HttpResponse:
     try:
         account_services.user_unlock(actor=request.user, username=username)
     except DomainError as exc:
+        _audit_refusal(request, "user.unlock", exc, object_repr=username)
         messages.error(request, exc.message, extra_tags="danger")
     else:
         messages.success(request, f"账号 {username} 已解除锁定")
@@ -293,8 +328,12 @@ def totp_accounts(request: HttpRequest) -> HttpResponse:
 def totp_issue(request: HttpRequest, public_id: UUID) -> HttpResponse:
     try:
         target = _user_or_404(request, public_id)
+    except DomainError as exc:
+        return _refused(request, exc)
+    try:
         device = account_services.totp_reissue(actor=request.user, user=target)
     except DomainError as exc:
+        _audit_refusal(request, "user.totp", exc, target)
         return _refused(request, exc, "secadmin:totp")
     secret = base64.b32encode(bytes.fromhex(device.key)).decode()
     qr = segno.make(device.config_url, error="m").svg_data_uri(scale=5)
@@ -372,6 +411,12 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     try:
         content, _rows = services.audit_log_export(actor=request.user, filters=form.to_filter())
     except DomainError as exc:
+        audit.record_failure(
+            actor=request.user,
+            action="audit.export",
+            object_type="core.auditevent",
+            detail={"reason": exc.message},
+        )
         messages.error(request, exc.message, extra_tags="danger")
         return redirect("auditlog:list")
     name = f"audit-{timezone.localtime():%Y%m%d-%H%M%S}.xlsx"

@@ -3,6 +3,7 @@ import json
 from django import template
 
 from minzheng.administration.actions import action_label as _action_label
+from minzheng.administration.actions import roles_label as _roles_label
 
 register = template.Library()
 
@@ -11,6 +12,12 @@ register = template.Library()
 def action_label(code: str) -> str:
     """The Chinese name of an audited action code."""
     return _action_label(code)
+
+
+@register.filter
+def roles_label(codes: str) -> str:
+    """Stored role codes ("a,b") → Chinese role names."""
+    return _roles_label(codes)
 
 
 @register.filter
