@@ -283,3 +283,9 @@ def test_system_administrator_cannot_reach_audit_pages(sys_client):
         assert sys_client.get(url).status_code == 403
     assert sys_client.post("/audit/export/").status_code == 403
     assert not AuditEvent.objects.filter(action="audit.export").exists()
+
+
+def test_create_audit_lists_only_the_fields_that_were_given(sys_client):
+    _create(sys_client, phone="", account_expires_on="")
+    changes = AuditEvent.objects.get(action="user.create", object_repr="张三").changes
+    assert set(changes) == {"username", "full_name", "region", "is_active"}

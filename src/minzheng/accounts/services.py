@@ -117,11 +117,11 @@ def user_create(
     except IntegrityError as exc:
         raise DomainError(f"用户名 {username} 已被使用", field="username") from exc
     audit.record(actor=actor, action="user.create", obj=user, region_code=region.code if region else "",
-                 changes={"username": [None, username], "full_name": [None, full_name],
-                          "region": [None, region.code if region else None],
-                          "phone": [None, Protected("phone", phone) if phone else None],
-                          "account_expires_on": [None, account_expires_on],
-                          "is_active": [None, True]})
+                 changes=audit.diff({}, {
+                     "username": username, "full_name": full_name,
+                     "region": region.code if region else None,
+                     "phone": Protected("phone", phone) if phone else None,
+                     "account_expires_on": account_expires_on, "is_active": True}))
     return user, initial
 
 

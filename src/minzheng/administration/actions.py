@@ -28,6 +28,22 @@ ACTION_LABELS: dict[str, str] = {
     "audit.verify": "校验审计链",
 }
 
+#: Names of the fields that appear in ``changes`` of account and role records.
+FIELD_LABELS: dict[str, str] = {
+    "username": "用户名",
+    "full_name": "姓名",
+    "region": "所属区域",
+    "phone": "手机号",
+    "account_expires_on": "账号有效期至",
+    "is_active": "启用",
+    "deactivated_reason": "停用原因",
+    "must_change_password": "下次登录须改密码",
+    "roles": "角色",
+    "perms": "权限",
+    "locked": "登录锁定",
+    "totp_device": "动态口令",
+}
+
 
 def action_label(code: str) -> str:
     return ACTION_LABELS.get(code, code)

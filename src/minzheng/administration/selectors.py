@@ -23,7 +23,7 @@ from minzheng.core.exceptions import NotFoundOrNotYours
 from minzheng.core.models import AuditEvent
 from minzheng.geo.models import Region
 
-from .actions import action_label
+from .actions import FIELD_LABELS, action_label
 
 # --- Accounts ---------------------------------------------------------------------------------
 
@@ -279,8 +279,11 @@ def change_rows(event: AuditEvent) -> list[dict[str, Any]]:
     """``changes`` as rows of field / old / new for the detail page."""
     rows = []
     for field, value in sorted((event.changes or {}).items()):
+        label = FIELD_LABELS.get(field, "")
         if isinstance(value, list) and len(value) == 2:
-            rows.append({"field": field, "old": value[0], "new": value[1], "pair": True})
+            rows.append(
+                {"field": field, "label": label, "old": value[0], "new": value[1], "pair": True}
+            )
         else:
-            rows.append({"field": field, "old": None, "new": value, "pair": False})
+            rows.append({"field": field, "label": label, "old": None, "new": value, "pair": False})
     return rows
