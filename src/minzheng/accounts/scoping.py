@@ -54,3 +54,24 @@ def require_perm(user: Any, perm: str) -> None:
 def region_allowed(user: Any, code: str) -> bool:
     prefix = region_prefix(user)
     return prefix is not None and code.startswith(prefix)
+
+
+# --- Accounts, for the 三员 administrators -----------------------------------------------------
+# Administrators see no business records (``region_prefix`` is None for them), but they manage
+# the staff accounts of their own region subtree; an administrator without a region (an
+# installer account) manages every account.
+
+
+def account_scope(qs: QuerySet[M], actor: Any, *, via: str = "region__code") -> QuerySet[M]:
+    """Limit a queryset of accounts to those the administrator ``actor`` may manage."""
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return qs.none()
+    if actor.region_id is None:
+        return qs
+    return qs.filter(**{f"{via}__startswith": actor.region.prefix})
+
+
+def account_in_scope(actor: Any, user: Any) -> bool:
+    if actor is None or actor.region_id is None:
+        return True
+    return user.region_id is not None and str(user.region_id).startswith(actor.region.prefix)

@@ -22,12 +22,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from minzheng.core import audit
 from minzheng.core.crypto import sm3_hex
-from minzheng.core.exceptions import DomainError, PermissionDeniedError
+from minzheng.core.exceptions import DomainError, NotFoundOrNotYours, PermissionDeniedError
+from minzheng.core.idnumber import IdNumberError, normalize_phone
 from minzheng.core.masking import Protected
 from minzheng.geo.models import Region
 
 from .models import ApiToken, PasswordHistory, RoleAssignment, RolePermission, User
 from .roles import ADMIN_ROLE_OWN_PERMS, ADMIN_ROLES, BUSINESS_ROLES, Perm, Role, role_conflict
+from .scoping import account_in_scope
 
 
 def axes_username(request: Any, credentials: dict[str, Any] | None) -> str:
@@ -70,6 +72,12 @@ def _require_admin(actor: User, perm: str) -> None:
         raise PermissionDeniedError()
 
 
+def _require_in_scope(actor: User, user: User) -> None:
+    """An administrator acts only on accounts of its own region subtree."""
+    if not account_in_scope(actor, user):
+        raise NotFoundOrNotYours()
+
+
 @transaction.atomic
 def user_create(
     *,
@@ -94,6 +102,19 @@ def user_create(
         raise DomainError(
             f"用户名 {username} 已被使用（停用账号的用户名也不能复用）", field="username"
         )
+    if (
+        actor is not None
+        and actor.region_id is not None
+        and (region is None or not region.code.startswith(actor.region.prefix))
+    ):
+        raise DomainError("所属区域超出您的管理范围", field="region")
+    if account_expires_on is not None and account_expires_on < timezone.localdate():
+        raise DomainError("账号有效期不能早于今天", field="account_expires_on")
+    if phone:
+        try:
+            phone = normalize_phone(phone)
+        except IdNumberError as exc:
+            raise DomainError(exc.message, field="phone") from exc
     user = User(
         username=username,
         full_name=full_name,
@@ -115,11 +136,17 @@ def user_create(
         action="user.create",
         obj=user,
         region_code=region.code if region else "",
-        changes={
-            "username": [None, username],
-            "full_name": [None, full_name],
-            "region": [None, region.code if region else None],
-        },
+        changes=audit.diff(
+            {},
+            {
+                "username": username,
+                "full_name": full_name,
+                "region": region.code if region else None,
+                "phone": Protected("phone", phone) if phone else None,
+                "account_expires_on": account_expires_on,
+                "is_active": True,
+            },
+        ),
     )
     return user, initial
 
@@ -191,6 +218,21 @@ def role_permissions_set(*, actor: User, role: str, perms: set[str]) -> None:
 
 
 @transaction.atomic
+def role_permission_matrix_set(*, actor: User, matrix: dict[str, set[str]]) -> list[str]:
+    """Save the role → permission matrix in one go: every changed role is audited with its
+    before/after values, and one refusal leaves the whole table as it was. Returns the roles
+    that changed."""
+    _require_admin(actor, Perm.ROLES_MANAGE)
+    current: dict[str, set[str]] = {}
+    for role, perm in RolePermission.objects.values_list("role", "perm"):
+        current.setdefault(role, set()).add(perm)
+    changed = [role for role, perms in sorted(matrix.items()) if current.get(role, set()) != perms]
+    for role in changed:
+        role_permissions_set(actor=actor, role=role, perms=matrix[role])
+    return changed
+
+
+@transaction.atomic
 def password_change(*, user: User, old_password: str, new_password: str) -> None:
     if not user.check_password(old_password):
         audit.record(
@@ -210,19 +252,33 @@ def password_change(*, user: User, old_password: str, new_password: str) -> None
 def password_reset(*, actor: User, user: User) -> str:
     """系统管理员 resets a password: a random one, to be changed at the next log-in."""
     _require_admin(actor, Perm.USERS_MANAGE)
+    _require_in_scope(actor, user)
+    if actor.pk == user.pk:
+        raise DomainError("不能重置自己的密码，请使用“修改密码”")
+    before = user.must_change_password
     new = generate_password()
     _set_password(user, new, must_change=True)
-    audit.record(actor=actor, action="password.reset", obj=user, region_code=user.region_id or "")
+    audit.record(
+        actor=actor,
+        action="password.reset",
+        obj=user,
+        region_code=user.region_id or "",
+        changes={"must_change_password": [before, True]},
+    )
     return new
 
 
 @transaction.atomic
 def user_deactivate(*, actor: User, user: User, reason: str) -> None:
     _require_admin(actor, Perm.USERS_MANAGE)
+    _require_in_scope(actor, user)
     if actor.pk == user.pk:
         raise DomainError("不能停用自己的账号")
+    if not user.is_active:
+        raise DomainError("该账号已是停用状态")
     if not reason.strip():
         raise DomainError("请填写停用原因", field="reason")
+    before_reason = user.deactivated_reason
     user.is_active = False
     user.deactivated_reason = reason.strip()[:200]
     user.save(update_fields=["is_active", "deactivated_reason"])
@@ -233,7 +289,10 @@ def user_deactivate(*, actor: User, user: User, reason: str) -> None:
         action="user.deactivate",
         obj=user,
         region_code=user.region_id or "",
-        changes={"is_active": [True, False]},
+        changes={
+            "is_active": [True, False],
+            "deactivated_reason": [before_reason, user.deactivated_reason],
+        },
         detail={"reason": reason},
     )
 
@@ -241,6 +300,10 @@ def user_deactivate(*, actor: User, user: User, reason: str) -> None:
 @transaction.atomic
 def user_activate(*, actor: User, user: User) -> None:
     _require_admin(actor, Perm.USERS_MANAGE)
+    _require_in_scope(actor, user)
+    if user.is_active:
+        raise DomainError("该账号已是启用状态")
+    before_reason = user.deactivated_reason
     user.is_active = True
     user.deactivated_reason = ""
     user.last_login = timezone.now()  # restart the dormancy clock
@@ -250,18 +313,31 @@ def user_activate(*, actor: User, user: User) -> None:
         action="user.activate",
         obj=user,
         region_code=user.region_id or "",
-        changes={"is_active": [False, True]},
+        changes={"is_active": [False, True], "deactivated_reason": [before_reason, ""]},
     )
 
 
+@transaction.atomic
 def user_unlock(*, actor: User, username: str) -> None:
     """安全管理员 lifts a log-in lockout before it expires."""
+    from axes.models import AccessAttempt
     from axes.utils import reset
 
     _require_admin(actor, Perm.SECURITY_POLICY)
-    reset(username=username.lower())
+    username = username.strip().lower()
+    if not username or not AccessAttempt.objects.filter(username=username).exists():
+        raise DomainError(f"账号 {username} 当前没有登录失败记录，无需解锁")
+    cleared = reset(username=username)
+    target = User.objects.filter(username__iexact=username).first()
     audit.record(
-        actor=actor, action="user.unlock", object_type="accounts.user", object_repr=username
+        actor=actor,
+        action="user.unlock",
+        obj=target,
+        object_type="accounts.user",
+        object_repr=username,
+        region_code=(target.region_id or "") if target else "",
+        changes={"locked": [True, False]},
+        detail={"cleared_attempts": cleared},
     )
 
 
@@ -270,6 +346,34 @@ def totp_device_create(*, actor: User | None, user: User) -> TOTPDevice:
     TOTPDevice.objects.filter(user=user).delete()
     device = TOTPDevice.objects.create(user=user, name="动态口令", confirmed=True)
     audit.record(actor=actor, action="user.totp", obj=user, username=user.username)
+    return device
+
+
+@transaction.atomic
+def totp_reissue(*, actor: User, user: User) -> TOTPDevice:
+    """安全管理员 (re)issues the TOTP second factor of an administrator account (IA-8).
+
+    The old device stops working at once and the account's sessions end; the caller shows
+    the new secret once and never stores it anywhere else."""
+    _require_admin(actor, Perm.SECURITY_POLICY)
+    _require_in_scope(actor, user)
+    if actor.pk == user.pk:
+        raise DomainError("不能为自己的账号签发动态口令，请由另一名安全管理员办理")
+    if not user.is_admin_role:
+        raise DomainError("只有管理员（三员）账号使用动态口令")
+    if not user.is_active:
+        raise DomainError("该账号已停用，请先由系统管理员启用")
+    had_device = TOTPDevice.objects.filter(user=user).exists()
+    device = TOTPDevice.objects.create(user=user, name="动态口令", confirmed=True)
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    _end_sessions(user)
+    audit.record(
+        actor=actor,
+        action="user.totp",
+        obj=user,
+        region_code=user.region_id or "",
+        changes={"totp_device": ["已配置" if had_device else None, "新签发"]},
+    )
     return device
 
 

@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "minzheng.accounts",
     "minzheng.registry",
     "minzheng.web",
+    "minzheng.administration",
     "minzheng.workdays",
     "minzheng.demo",
 ]

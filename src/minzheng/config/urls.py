@@ -10,5 +10,6 @@ urlpatterns = [
     path("registry/", include("minzheng.registry.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),
+    path("", include("minzheng.administration.urls")),
     path("", include("minzheng.web.urls")),
 ]
