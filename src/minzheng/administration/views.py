@@ -13,7 +13,7 @@ from uuid import UUID
 import segno
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -24,6 +24,7 @@ from minzheng.accounts.roles import ADMIN_ROLE_OWN_PERMS, ADMIN_ROLES, Perm, Rol
 from minzheng.core import audit
 from minzheng.core.exceptions import DomainError, NotFoundOrNotYours, PermissionDeniedError
 from minzheng.web.decorators import perm_required
+from minzheng.web.http import AuthedRequest
 
 from . import selectors, services
 from .forms import (
@@ -41,7 +42,7 @@ PAGE_SIZE = 20
 
 
 def _refused(
-    request: HttpRequest, exc: DomainError, back: str = "web:home", **kw: Any
+    request: AuthedRequest, exc: DomainError, back: str = "web:home", **kw: Any
 ) -> HttpResponse:
     """A refusal that is not a form error: 404 for missing-or-not-yours, 403 for a missing
     permission, otherwise back to the page ``back`` with the message."""
@@ -54,7 +55,7 @@ def _refused(
 
 
 def _audit_refusal(
-    request: HttpRequest, action: str, exc: DomainError, obj: Any = None, object_repr: str = ""
+    request: AuthedRequest, action: str, exc: DomainError, obj: Any = None, object_repr: str = ""
 ) -> None:
     """A refused administrator action is itself an audit event (AU-1: failures too). It is
     written after the service's transaction rolled back, so it is kept."""
@@ -73,7 +74,7 @@ def _form_error(form: Any, exc: DomainError) -> None:
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
-def _user_or_404(request: HttpRequest, public_id: UUID) -> Any:
+def _user_or_404(request: AuthedRequest, public_id: UUID) -> Any:
     return selectors.user_for_admin(request.user, public_id)
 
 
@@ -82,7 +83,7 @@ def _user_or_404(request: HttpRequest, public_id: UUID) -> Any:
 
 @require_GET
 @perm_required(Perm.USERS_MANAGE)
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: AuthedRequest) -> HttpResponse:
     form = UserFilterForm(request.GET, regions=selectors.region_choices_for_admin(request.user))
     params = form.params()
     qs = selectors.user_list_for_admin(request.user, **params)
@@ -96,7 +97,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @perm_required(Perm.USERS_MANAGE)
-def user_create(request: HttpRequest) -> HttpResponse:
+def user_create(request: AuthedRequest) -> HttpResponse:
     regions = selectors.region_choices_for_admin(request.user)
     form = UserCreateForm(request.POST or None, regions=regions)
     if request.method == "POST" and form.is_valid():
@@ -125,7 +126,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @perm_required(Perm.USERS_MANAGE)
-def user_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def user_detail(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     try:
         target = _user_or_404(request, public_id)
     except DomainError as exc:
@@ -139,7 +140,7 @@ def user_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_POST
 @perm_required(Perm.USERS_MANAGE)
-def user_deactivate(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def user_deactivate(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     try:
         target = _user_or_404(request, public_id)
     except DomainError as exc:
@@ -166,7 +167,7 @@ def user_deactivate(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_POST
 @perm_required(Perm.USERS_MANAGE)
-def user_activate(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def user_activate(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     try:
         target = _user_or_404(request, public_id)
     except DomainError as exc:
@@ -183,7 +184,7 @@ def user_activate(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @never_cache
 @require_POST
 @perm_required(Perm.USERS_MANAGE)
-def user_password_reset(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def user_password_reset(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     try:
         target = _user_or_404(request, public_id)
     except DomainError as exc:
@@ -205,7 +206,7 @@ def user_password_reset(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_GET
 @perm_required(Perm.ROLES_MANAGE)
-def security_home(request: HttpRequest) -> HttpResponse:
+def security_home(request: AuthedRequest) -> HttpResponse:
     form = UserFilterForm(request.GET, regions=selectors.region_choices_for_admin(request.user))
     params = form.params()
     qs = selectors.user_list_for_admin(request.user, **params)
@@ -218,7 +219,7 @@ def security_home(request: HttpRequest) -> HttpResponse:
 
 
 @perm_required(Perm.ROLES_MANAGE)
-def user_roles(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def user_roles(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     try:
         target = _user_or_404(request, public_id)
     except DomainError as exc:
@@ -248,7 +249,7 @@ def user_roles(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @perm_required(Perm.ROLES_MANAGE)
-def permission_matrix(request: HttpRequest) -> HttpResponse:
+def permission_matrix(request: AuthedRequest) -> HttpResponse:
     error = ""
     status = 200
     if request.method == "POST":
@@ -290,7 +291,7 @@ def permission_matrix(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @perm_required(Perm.SECURITY_POLICY)
-def lockouts(request: HttpRequest) -> HttpResponse:
+def lockouts(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "administration/secadmin/lockouts.html",
@@ -300,7 +301,7 @@ def lockouts(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @perm_required(Perm.SECURITY_POLICY)
-def unlock(request: HttpRequest) -> HttpResponse:
+def unlock(request: AuthedRequest) -> HttpResponse:
     username = request.POST.get("username", "")
     try:
         account_services.user_unlock(actor=request.user, username=username)
@@ -314,7 +315,7 @@ def unlock(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @perm_required(Perm.SECURITY_POLICY)
-def totp_accounts(request: HttpRequest) -> HttpResponse:
+def totp_accounts(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "administration/secadmin/totp.html",
@@ -325,7 +326,7 @@ def totp_accounts(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_POST
 @perm_required(Perm.SECURITY_POLICY)
-def totp_issue(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def totp_issue(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     try:
         target = _user_or_404(request, public_id)
     except DomainError as exc:
@@ -357,7 +358,7 @@ def _audit_filter_form(data: Any) -> AuditFilterForm:
 
 @require_GET
 @perm_required(Perm.AUDIT_VIEW)
-def audit_list(request: HttpRequest) -> HttpResponse:
+def audit_list(request: AuthedRequest) -> HttpResponse:
     form = _audit_filter_form(request.GET)
     form.is_valid()
     page = Paginator(selectors.audit_events(form.to_filter()), PAGE_SIZE).get_page(
@@ -368,7 +369,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @perm_required(Perm.AUDIT_VIEW)
-def audit_stats(request: HttpRequest) -> HttpResponse:
+def audit_stats(request: AuthedRequest) -> HttpResponse:
     form = _audit_filter_form(request.GET)
     form.is_valid()
     return render(
@@ -380,7 +381,7 @@ def audit_stats(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @perm_required(Perm.AUDIT_VIEW)
-def audit_detail(request: HttpRequest, seq: int) -> HttpResponse:
+def audit_detail(request: AuthedRequest, seq: int) -> HttpResponse:
     try:
         event = selectors.audit_event(seq)
     except DomainError as exc:
@@ -398,7 +399,7 @@ def audit_detail(request: HttpRequest, seq: int) -> HttpResponse:
 
 @require_POST
 @perm_required(Perm.AUDIT_VIEW)
-def audit_export(request: HttpRequest) -> HttpResponse:
+def audit_export(request: AuthedRequest) -> HttpResponse:
     form = _audit_filter_form(request.POST)
     if not form.is_valid():
         messages.error(
@@ -431,6 +432,6 @@ def audit_export(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @perm_required(Perm.AUDIT_VIEW)
-def audit_verify(request: HttpRequest) -> HttpResponse:
+def audit_verify(request: AuthedRequest) -> HttpResponse:
     report = services.audit_chain_verify(actor=request.user)
     return render(request, "administration/auditlog/verify.html", {"report": report})

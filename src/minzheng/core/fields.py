@@ -11,11 +11,14 @@ from .idnumber import normalize, normalize_phone
 from .masking import Protected
 
 
-class ProtectedField(models.TextField):
+class ProtectedField(models.Field[Protected | str | None, Protected | None]):
     """Stores SM4-GCM ciphertext; gives back a :class:`Protected` value that prints masked."""
 
     kind = "id"
     description = "Encrypted personal information"
+
+    def get_internal_type(self) -> str:
+        return "TextField"
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Protected | None:
         if value is None or value == "":

@@ -11,7 +11,7 @@ from typing import Any
 
 from django import forms as djforms
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -26,6 +26,7 @@ from minzheng.core.exceptions import (
     PermissionDeniedError,
 )
 from minzheng.web.decorators import perm_required
+from minzheng.web.http import AuthedRequest
 
 from . import forms, selectors, services
 from .models import Household, IncomeItem, Person
@@ -43,7 +44,7 @@ FIELD_MAP = {
 
 def not_found_as_404(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
         except NotFoundOrNotYours as exc:
@@ -65,7 +66,7 @@ def _form_error(form: djforms.Form, exc: DomainError) -> None:
 
 
 def _form_page(
-    request: HttpRequest,
+    request: AuthedRequest,
     form: djforms.Form,
     *,
     title: str,
@@ -95,7 +96,7 @@ def _person_by_public_id(members: list[Person], value: str) -> Person | None:
 
 
 @perm_required(Perm.REGISTRY_VIEW)
-def household_list(request: HttpRequest) -> HttpResponse:
+def household_list(request: AuthedRequest) -> HttpResponse:
     villages = selectors.villages_for_user(request.user)
     form = forms.HouseholdFilterForm(
         request.GET or None, villages=villages, sizes=selectors.SIZE_CHOICES
@@ -126,7 +127,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
 
 
 @perm_required(Perm.REGISTRY_VIEW)
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: AuthedRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:50]
     results = selectors.person_search(request.user, q) if q else []
     ctx = {
@@ -143,7 +144,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @perm_required(Perm.REGISTRY_EDIT)
-def household_create(request: HttpRequest) -> HttpResponse:
+def household_create(request: AuthedRequest) -> HttpResponse:
     villages = selectors.villages_for_user(request.user)
     form = forms.HouseholdCreateForm(request.POST or None, villages=villages)
     if request.method == "POST" and form.is_valid():
@@ -182,7 +183,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
 
 @perm_required(Perm.REGISTRY_VIEW)
 @not_found_as_404
-def household_detail(request: HttpRequest, pk: str) -> HttpResponse:
+def household_detail(request: AuthedRequest, pk: str) -> HttpResponse:
     household = selectors.household_for_user(request.user, pk)
     ctx = {
         "household": household,
@@ -196,7 +197,7 @@ def household_detail(request: HttpRequest, pk: str) -> HttpResponse:
 
 @perm_required(Perm.REGISTRY_EDIT)
 @not_found_as_404
-def household_edit(request: HttpRequest, pk: str) -> HttpResponse:
+def household_edit(request: AuthedRequest, pk: str) -> HttpResponse:
     household = selectors.household_for_user(request.user, pk)
     villages = selectors.villages_for_user(request.user)
     initial = {
@@ -234,7 +235,7 @@ def household_edit(request: HttpRequest, pk: str) -> HttpResponse:
 
 @perm_required(Perm.REGISTRY_EDIT)
 @not_found_as_404
-def member_add(request: HttpRequest, pk: str) -> HttpResponse:
+def member_add(request: AuthedRequest, pk: str) -> HttpResponse:
     household = selectors.household_for_user(request.user, pk)
     villages = selectors.villages_for_user(request.user)
     form = forms.MemberAddForm(
@@ -292,7 +293,7 @@ def member_add(request: HttpRequest, pk: str) -> HttpResponse:
 
 @perm_required(Perm.REGISTRY_VIEW)
 @not_found_as_404
-def person_detail(request: HttpRequest, pk: str) -> HttpResponse:
+def person_detail(request: AuthedRequest, pk: str) -> HttpResponse:
     person = selectors.person_for_user(request.user, pk)
     ctx = {
         "person": person,
@@ -305,7 +306,7 @@ def person_detail(request: HttpRequest, pk: str) -> HttpResponse:
     return render(request, "registry/person_detail.html", ctx)
 
 
-def _person_back(request: HttpRequest, person: Person) -> str:
+def _person_back(request: AuthedRequest, person: Person) -> str:
     household = selectors.current_household_of(person)
     if household is not None:
         return _household_url(household)
@@ -314,7 +315,7 @@ def _person_back(request: HttpRequest, person: Person) -> str:
 
 @perm_required(Perm.REGISTRY_EDIT)
 @not_found_as_404
-def person_edit(request: HttpRequest, pk: str) -> HttpResponse:
+def person_edit(request: AuthedRequest, pk: str) -> HttpResponse:
     person = selectors.person_for_user(request.user, pk)
     villages = selectors.villages_for_user(request.user)
     initial = {
@@ -355,7 +356,7 @@ def person_edit(request: HttpRequest, pk: str) -> HttpResponse:
 
 @perm_required(Perm.REGISTRY_EDIT)
 @not_found_as_404
-def person_status(request: HttpRequest, pk: str) -> HttpResponse:
+def person_status(request: AuthedRequest, pk: str) -> HttpResponse:
     person = selectors.person_for_user(request.user, pk)
     form = forms.StatusForm(request.POST or None, initial={"version": person.version})
     back = _person_back(request, person)
@@ -395,7 +396,7 @@ REVEALABLE = {"id_number": "身份证号码", "phone": "联系电话"}
 @never_cache
 @perm_required(Perm.REGISTRY_VIEW)
 @not_found_as_404
-def person_reveal(request: HttpRequest, pk: str, field: str) -> HttpResponse:
+def person_reveal(request: AuthedRequest, pk: str, field: str) -> HttpResponse:
     if field not in REVEALABLE:
         raise Http404
     person = selectors.person_for_user(request.user, pk)
@@ -443,7 +444,7 @@ def _income_values(form: forms.IncomeForm, members: list[Person]) -> dict[str, A
 
 @perm_required(Perm.REGISTRY_EDIT)
 @not_found_as_404
-def income_add(request: HttpRequest, pk: str) -> HttpResponse:
+def income_add(request: AuthedRequest, pk: str) -> HttpResponse:
     household = selectors.household_for_user(request.user, pk)
     members = selectors.current_members(household)
     form = forms.IncomeForm(request.POST or None, members=members)
@@ -461,7 +462,7 @@ def income_add(request: HttpRequest, pk: str) -> HttpResponse:
 
 @perm_required(Perm.REGISTRY_VIEW)
 @not_found_as_404
-def income_row(request: HttpRequest, pk: str) -> HttpResponse:
+def income_row(request: AuthedRequest, pk: str) -> HttpResponse:
     item = selectors.income_for_user(request.user, pk)
     return render(
         request,
@@ -472,7 +473,7 @@ def income_row(request: HttpRequest, pk: str) -> HttpResponse:
 
 @perm_required(Perm.REGISTRY_EDIT)
 @not_found_as_404
-def income_edit(request: HttpRequest, pk: str) -> HttpResponse:
+def income_edit(request: AuthedRequest, pk: str) -> HttpResponse:
     """Inline edit of one income row (htmx swaps the table row); a full page without htmx."""
     item = selectors.income_for_user(request.user, pk)
     household = item.household
@@ -517,7 +518,7 @@ def income_edit(request: HttpRequest, pk: str) -> HttpResponse:
 @require_POST
 @perm_required(Perm.REGISTRY_EDIT)
 @not_found_as_404
-def income_delete(request: HttpRequest, pk: str) -> HttpResponse:
+def income_delete(request: AuthedRequest, pk: str) -> HttpResponse:
     item = selectors.income_for_user(request.user, pk)
     try:
         services.income_delete(
@@ -545,7 +546,7 @@ def _asset_values(form: forms.AssetForm, members: list[Person]) -> dict[str, Any
 
 @perm_required(Perm.REGISTRY_EDIT)
 @not_found_as_404
-def asset_add(request: HttpRequest, pk: str) -> HttpResponse:
+def asset_add(request: AuthedRequest, pk: str) -> HttpResponse:
     household = selectors.household_for_user(request.user, pk)
     members = selectors.current_members(household)
     form = forms.AssetForm(request.POST or None, members=members)
@@ -563,7 +564,7 @@ def asset_add(request: HttpRequest, pk: str) -> HttpResponse:
 
 @perm_required(Perm.REGISTRY_EDIT)
 @not_found_as_404
-def asset_edit(request: HttpRequest, pk: str) -> HttpResponse:
+def asset_edit(request: AuthedRequest, pk: str) -> HttpResponse:
     asset = selectors.asset_for_user(request.user, pk)
     household = asset.household
     members = selectors.current_members(household)
@@ -608,7 +609,7 @@ def asset_edit(request: HttpRequest, pk: str) -> HttpResponse:
 @require_POST
 @perm_required(Perm.REGISTRY_EDIT)
 @not_found_as_404
-def asset_delete(request: HttpRequest, pk: str) -> HttpResponse:
+def asset_delete(request: AuthedRequest, pk: str) -> HttpResponse:
     asset = selectors.asset_for_user(request.user, pk)
     try:
         services.asset_delete(
@@ -635,7 +636,7 @@ def _disability_values(form: forms.DisabilityForm, members: list[Person]) -> dic
 
 @perm_required(Perm.REGISTRY_EDIT)
 @not_found_as_404
-def disability_add(request: HttpRequest, pk: str) -> HttpResponse:
+def disability_add(request: AuthedRequest, pk: str) -> HttpResponse:
     household = selectors.household_for_user(request.user, pk)
     members = selectors.current_members(household)
     form = forms.DisabilityForm(request.POST or None, members=members)
@@ -658,7 +659,7 @@ def disability_add(request: HttpRequest, pk: str) -> HttpResponse:
 
 @perm_required(Perm.REGISTRY_EDIT)
 @not_found_as_404
-def disability_edit(request: HttpRequest, pk: str) -> HttpResponse:
+def disability_edit(request: AuthedRequest, pk: str) -> HttpResponse:
     disability = selectors.disability_for_user(request.user, pk)
     person = disability.person
     household = selectors.current_household_of(person)
@@ -716,7 +717,7 @@ def disability_edit(request: HttpRequest, pk: str) -> HttpResponse:
 @require_POST
 @perm_required(Perm.REGISTRY_EDIT)
 @not_found_as_404
-def disability_delete(request: HttpRequest, pk: str) -> HttpResponse:
+def disability_delete(request: AuthedRequest, pk: str) -> HttpResponse:
     disability = selectors.disability_for_user(request.user, pk)
     household = selectors.current_household_of(disability.person)
     try:
@@ -732,7 +733,7 @@ def disability_delete(request: HttpRequest, pk: str) -> HttpResponse:
 
 @perm_required(Perm.REGISTRY_EDIT)
 @not_found_as_404
-def health_add(request: HttpRequest, pk: str) -> HttpResponse:
+def health_add(request: AuthedRequest, pk: str) -> HttpResponse:
     household = selectors.household_for_user(request.user, pk)
     members = selectors.current_members(household)
     form = forms.HealthForm(request.POST or None, members=members)
@@ -760,7 +761,7 @@ def health_add(request: HttpRequest, pk: str) -> HttpResponse:
 
 @perm_required(Perm.REGISTRY_EDIT)
 @not_found_as_404
-def employment_add(request: HttpRequest, pk: str) -> HttpResponse:
+def employment_add(request: AuthedRequest, pk: str) -> HttpResponse:
     household = selectors.household_for_user(request.user, pk)
     members = selectors.current_members(household)
     form = forms.EmploymentForm(request.POST or None, members=members)
@@ -793,7 +794,7 @@ def employment_add(request: HttpRequest, pk: str) -> HttpResponse:
 @require_POST
 @perm_required(Perm.REGISTRY_EDIT)
 @not_found_as_404
-def document_upload(request: HttpRequest, pk: str) -> HttpResponse:
+def document_upload(request: AuthedRequest, pk: str) -> HttpResponse:
     household = selectors.household_for_user(request.user, pk)
     form = forms.DocumentForm(request.POST, request.FILES)
     if form.is_valid():
@@ -821,7 +822,7 @@ def document_upload(request: HttpRequest, pk: str) -> HttpResponse:
 @never_cache
 @perm_required(Perm.REGISTRY_VIEW)
 @not_found_as_404
-def document_download(request: HttpRequest, pk: str) -> HttpResponse:
+def document_download(request: AuthedRequest, pk: str) -> HttpResponse:
     document = selectors.document_for_user(request.user, pk)
     services.document_opened(actor=request.user, document=document)
     response = FileResponse(
