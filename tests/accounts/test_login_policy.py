@@ -186,12 +186,9 @@ def test_a_second_login_ends_the_first_session(officer_a):
 
 
 def test_expired_account_cannot_log_in(client, make_user):
-    make_user(
-        "temp_staff",
-        "village_cadre",
-        "340521104201",
-        account_expires_on=timezone.localdate() - timedelta(days=1),
-    )
+    user = make_user("temp_staff", "village_cadre", "340521104201")
+    user.account_expires_on = timezone.localdate() - timedelta(days=1)
+    user.save(update_fields=["account_expires_on"])
     resp = _post_login(client, "temp_staff", STRONG_PASSWORD)
     assert "有效期" in resp.content.decode()
 
