@@ -1,5 +1,8 @@
 """Log-in journeys in a real browser: the login page, the dashboard, the forced password change,
-log-out, and the administrators' second factor."""
+the language switch, log-out, and the administrators' second factor.
+
+Form fields are found by their ids, buttons by their place: the words change with the language.
+"""
 
 from __future__ import annotations
 
@@ -110,6 +113,55 @@ def test_first_login_forces_a_password_change_that_follows_the_rules(page: Page,
     expect(page).to_have_url(HOME_URL)
     expect(page.get_by_text("密码已修改")).to_be_visible()
     expect(page.get_by_test_id("dashboard-title")).to_have_text("工作台 · 塘南镇")
+
+
+def test_language_switch_turns_the_dashboard_to_english_and_back(page: Page, officer_a):
+    # given
+    log_in(page, "officer_a")
+    expect(page.get_by_test_id("dashboard-title")).to_have_text("工作台 · 塘南镇")
+
+    # when: English is chosen in the top bar
+    page.get_by_test_id("language").select_option("en")
+
+    # then: the same page, in English (region names are data and stay as they are)
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page).to_have_url(HOME_URL)
+    expect(page.get_by_test_id("dashboard-title")).to_have_text("Dashboard · 塘南镇")
+    expect(page.get_by_test_id("current-user")).to_have_text("officer_a (Town officer)")
+    expect(page.locator("nav.mz-side")).to_contain_text("Home")
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    legend = page.evaluate(
+        "echarts.getInstanceByDom(document.getElementById('chart-regions'))"
+        ".getOption().legend[0].data"
+    )
+    assert legend == ["Villages", "Communities"]
+
+    # when: back to Chinese
+    page.get_by_test_id("language").select_option("zh-hans")
+
+    # then
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    expect(page.get_by_test_id("dashboard-title")).to_have_text("工作台 · 塘南镇")
+    expect(page.get_by_role("button", name="退出")).to_be_visible()
+
+
+def test_language_chosen_on_the_login_page_applies_to_its_messages(page: Page, officer_a):
+    page.goto("/accounts/login/")
+    page.get_by_test_id("language").select_option("en")
+    expect(page.locator("h1")).to_have_text("Civil Affairs Management System")
+
+    log_in(page, "officer_a", password="Wrong#Password1")
+
+    expect(page.get_by_role("alert")).to_have_text("Incorrect user name, password or one-time code")
+
+
+@pytest.mark.parametrize("browser_context_options", [{"locale": "en-US"}])
+def test_a_browser_set_to_english_still_gets_chinese_until_the_user_switches(page: Page):
+    page.goto("/accounts/login/")
+    assert page.evaluate("navigator.language") == "en-US"
+
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    expect(page.locator("h1")).to_have_text("民政综合管理系统")
 
 
 def test_logout_ends_the_session(page: Page, officer_a):

@@ -7,9 +7,12 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 
-def perm_required(perm: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def perm_required(
+    perm: str,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Log-in plus one permission; a refusal renders a 403 page that says why."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -17,7 +20,9 @@ def perm_required(perm: str) -> Callable[[Callable[..., HttpResponse]], Callable
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.has_perm_code(perm):
-                return render(request, "403.html", {"reason": "您的角色没有此功能的权限"}, status=403)
+                return render(
+                    request, "403.html", {"reason": gettext("您的角色没有此功能的权限")}, status=403
+                )
             return view(request, *args, **kwargs)
 
         return wrapped
