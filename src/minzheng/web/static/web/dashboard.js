@@ -13,12 +13,14 @@
     chart.setOption({
       tooltip: { trigger: "axis" },
       legend: { data: [villages, communities] },
-      grid: { left: 40, right: 10, bottom: 70, top: 30 },
-      xAxis: { type: "category", data: data.towns, axisLabel: { rotate: 40 } },
+      grid: { left: 10, right: 10, bottom: 10, top: 30, containLabel: true },
+      // long names of development zones are cut short on the axis; the tooltip has them whole
+      xAxis: { type: "category", data: data.towns,
+               axisLabel: { rotate: 40, interval: 0, width: 84, overflow: "truncate" } },
       yAxis: { type: "value", minInterval: 1 },
       series: [
-        { name: villages, type: "bar", stack: "n", data: data.villages, itemStyle: { color: "#a8201a" } },
-        { name: communities, type: "bar", stack: "n", data: data.communities, itemStyle: { color: "#e0a040" } }
+        { name: villages, type: "bar", stack: "n", barMaxWidth: 48, data: data.villages, itemStyle: { color: "#a8201a" } },
+        { name: communities, type: "bar", stack: "n", barMaxWidth: 48, data: data.communities, itemStyle: { color: "#e0a040" } }
       ]
     });
     window.addEventListener("resize", function () { chart.resize(); });
