@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 
 EXEMPT_PREFIXES = (
     "/static/",
@@ -36,7 +37,7 @@ class SecurityPolicyMiddleware:
             last = request.session.get("last_seen", now)
             if now - last > limit:
                 logout(request)
-                messages.info(request, "长时间未操作，已自动退出，请重新登录")
+                messages.info(request, gettext("长时间未操作，已自动退出，请重新登录"))
                 return self._to_login(request)
             if user.is_admin_role and not user.is_verified():  # type: ignore[attr-defined]  # set by OTPMiddleware
                 logout(request)
@@ -56,6 +57,6 @@ class SecurityPolicyMiddleware:
             return resp
         if request.headers.get("Accept", "").startswith("application/json"):
             return JsonResponse(
-                {"error": {"code": "unauthenticated", "message": "登录已超时"}}, status=401
+                {"error": {"code": "unauthenticated", "message": gettext("登录已超时")}}, status=401
             )
         return redirect("accounts:login")

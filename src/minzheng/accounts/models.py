@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from minzheng.core.fields import BlindIndexField, PhoneField
 
@@ -61,7 +62,8 @@ class User(AbstractUser):
 
     @property
     def role_labels(self) -> str:
-        return "、".join(Role(r).label for r in sorted(self.role_codes))
+        # "、" is a msgid too: English joins with ", "
+        return gettext("、").join(gettext(Role(r).label) for r in sorted(self.role_codes))
 
     def password_expired(self, max_age_days: int) -> bool:
         if self.password_changed_at is None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import string
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 WEAK_PASSWORDS = frozenset(
     {
@@ -56,11 +58,12 @@ class CharacterClassValidator:
         )
         if classes < 3:
             raise ValidationError(
-                "密码须包含大写字母、小写字母、数字、特殊字符中的至少三类", code="password_classes"
+                gettext("密码须包含大写字母、小写字母、数字、特殊字符中的至少三类"),
+                code="password_classes",
             )
 
     def get_help_text(self) -> str:
-        return "至少包含大写字母、小写字母、数字、特殊字符中的三类。"
+        return gettext("至少包含大写字母、小写字母、数字、特殊字符中的三类。")
 
 
 class UsernameValidator:
@@ -69,19 +72,19 @@ class UsernameValidator:
     def validate(self, password: str, user: Any = None) -> None:
         name = (getattr(user, "username", "") or "").lower()
         if len(name) >= 3 and (name in password.lower() or name[::-1] in password.lower()):
-            raise ValidationError("密码不能包含用户名或其倒序", code="password_username")
+            raise ValidationError(gettext("密码不能包含用户名或其倒序"), code="password_username")
 
     def get_help_text(self) -> str:
-        return "不能包含用户名或其倒序。"
+        return gettext("不能包含用户名或其倒序。")
 
 
 class WeakPasswordListValidator:
     def validate(self, password: str, user: Any = None) -> None:
         if password.lower() in _LOWER_WEAK:
-            raise ValidationError("该密码属于常见弱口令，请换一个", code="password_weak")
+            raise ValidationError(gettext("该密码属于常见弱口令，请换一个"), code="password_weak")
 
     def get_help_text(self) -> str:
-        return "不能使用常见弱口令。"
+        return gettext("不能使用常见弱口令。")
 
 
 class HistoryValidator:
@@ -90,16 +93,17 @@ class HistoryValidator:
     def validate(self, password: str, user: Any = None) -> None:
         if user is None or user.pk is None:
             return
-        from django.conf import settings
-
         if user.password and check_password(password, user.password):
-            raise ValidationError("新密码不能与当前密码相同", code="password_reused")
+            raise ValidationError(gettext("新密码不能与当前密码相同"), code="password_reused")
         recent = user.password_history.all()[: settings.PASSWORD_HISTORY_COUNT]
         if any(check_password(password, h.password) for h in recent):
             raise ValidationError(
-                f"新密码不能与最近{settings.PASSWORD_HISTORY_COUNT}次使用过的密码相同",
+                gettext("新密码不能与最近%(count)s次使用过的密码相同"),
                 code="password_reused",
+                params={"count": settings.PASSWORD_HISTORY_COUNT},
             )
 
     def get_help_text(self) -> str:
-        return "不能与最近5次使用过的密码相同。"
+        return gettext("不能与最近%(count)s次使用过的密码相同。") % {
+            "count": settings.PASSWORD_HISTORY_COUNT
+        }

@@ -5,19 +5,22 @@ edits the role → permission table in the UI (``RolePermission``), seeded from 
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_noop
 
 
 class Role(models.TextChoices):
-    COUNTY_ADMIN = "county_admin", "县局业务管理员"
-    PROGRAMME_OFFICER = "programme_officer", "县局业务经办人"
-    TOWN_OFFICER = "town_officer", "乡镇民政干部"
-    VILLAGE_CADRE = "village_cadre", "村（社区）干部"
-    INSTITUTION_OPERATOR = "institution_operator", "机构经办人"
-    HOTLINE_OPERATOR = "hotline_operator", "热线接线员"
-    AUDITOR = "auditor", "业务审计员（只读）"
-    SYSTEM_ADMIN = "system_admin", "系统管理员"
-    SECURITY_ADMIN = "security_admin", "安全管理员"
-    AUDIT_ADMIN = "audit_admin", "审计管理员"
+    # Labels stay Chinese (stored in audit records and exports); they are msgids, translated
+    # only where shown to the user (User.role_labels).
+    COUNTY_ADMIN = "county_admin", gettext_noop("县局业务管理员")
+    PROGRAMME_OFFICER = "programme_officer", gettext_noop("县局业务经办人")
+    TOWN_OFFICER = "town_officer", gettext_noop("乡镇民政干部")
+    VILLAGE_CADRE = "village_cadre", gettext_noop("村（社区）干部")
+    INSTITUTION_OPERATOR = "institution_operator", gettext_noop("机构经办人")
+    HOTLINE_OPERATOR = "hotline_operator", gettext_noop("热线接线员")
+    AUDITOR = "auditor", gettext_noop("业务审计员（只读）")
+    SYSTEM_ADMIN = "system_admin", gettext_noop("系统管理员")
+    SECURITY_ADMIN = "security_admin", gettext_noop("安全管理员")
+    AUDIT_ADMIN = "audit_admin", gettext_noop("审计管理员")
 
 
 #: 三员: mutually exclusive with each other and with every business role.

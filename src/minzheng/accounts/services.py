@@ -18,6 +18,7 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from minzheng.core import audit
@@ -55,7 +56,7 @@ def _validate_password(password: str, user: User) -> None:
     try:
         password_validation.validate_password(password, user)
     except ValidationError as exc:
-        raise DomainError("；".join(exc.messages), field="password") from exc
+        raise DomainError(gettext("；").join(exc.messages), field="password") from exc
 
 
 def _set_password(user: User, password: str, *, must_change: bool) -> None:
@@ -104,7 +105,7 @@ def user_create(
         )
     if (
         actor is not None
-        and actor.region_id is not None
+        and actor.region is not None
         and (region is None or not region.code.startswith(actor.region.prefix))
     ):
         raise DomainError("所属区域超出您的管理范围", field="region")
@@ -242,7 +243,7 @@ def password_change(*, user: User, old_password: str, new_password: str) -> None
             success=False,
             detail={"reason": "old password wrong"},
         )
-        raise DomainError("原密码不正确", field="old_password")
+        raise DomainError(gettext("原密码不正确"), field="old_password")
     _validate_password(new_password, user)
     _set_password(user, new_password, must_change=False)
     audit.record(actor=user, action="password.change", obj=user)
@@ -386,7 +387,9 @@ class LoginRefusal:
     reason: str
 
 
-GENERIC_LOGIN_ERROR = "用户名、密码或动态口令不正确"
+#: The one answer for an unknown user, a wrong password and a wrong code (a msgid: translate
+#: it where it is shown).
+GENERIC_LOGIN_ERROR = gettext_noop("用户名、密码或动态口令不正确")
 
 
 def ip_allowed_for_admin(ip: str) -> bool:
@@ -403,7 +406,7 @@ def login_check(*, user: User, otp_token: str, ip: str) -> LoginRefusal | None:
     """After the password matched: the account rules that may still refuse the log-in."""
     today = timezone.localdate()
     if user.account_expires_on and user.account_expires_on < today:
-        return LoginRefusal("账号已过有效期，请联系系统管理员", "expired")
+        return LoginRefusal(gettext("账号已过有效期，请联系系统管理员"), "expired")
     dormant = timedelta(days=settings.DORMANT_ACCOUNT_DAYS)
     if user.last_login and timezone.now() - user.last_login > dormant:
         with transaction.atomic():
@@ -417,15 +420,15 @@ def login_check(*, user: User, otp_token: str, ip: str) -> LoginRefusal | None:
                 obj=user,
                 changes={"is_active": [True, False]},
             )
-        return LoginRefusal("账号长期未登录已自动停用，请联系系统管理员启用", "dormant")
+        return LoginRefusal(gettext("账号长期未登录已自动停用，请联系系统管理员启用"), "dormant")
     if user.is_admin_role:
         if not ip_allowed_for_admin(ip):
-            return LoginRefusal("管理员账号只能从指定的管理终端登录", "admin_ip")
+            return LoginRefusal(gettext("管理员账号只能从指定的管理终端登录"), "admin_ip")
         device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
         if device is None:
-            return LoginRefusal("管理员账号未配置动态口令，请联系安全管理员", "no_totp")
+            return LoginRefusal(gettext("管理员账号未配置动态口令，请联系安全管理员"), "no_totp")
         if not otp_token or not device.verify_token(otp_token.strip()):
-            return LoginRefusal(GENERIC_LOGIN_ERROR, "bad_totp")
+            return LoginRefusal(gettext(GENERIC_LOGIN_ERROR), "bad_totp")
     return None
 
 

@@ -10,6 +10,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -21,13 +22,21 @@ from . import services
 from .forms import LoginForm, PasswordChangeForm
 from .models import User
 
-LOCKED_MESSAGE = (
+LOCKED_MESSAGE = gettext_noop(
     "连续登录失败次数过多，该账号已被临时锁定{minutes}分钟。请稍后再试，或联系安全管理员解锁。"
 )
 
 
 def _locked_message() -> str:
-    return LOCKED_MESSAGE.format(minutes=int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return gettext(LOCKED_MESSAGE).format(minutes=minutes)
+
+
+def _login_page(
+    request: HttpRequest, form: LoginForm, error: str, status: int = 200
+) -> HttpResponse:
+    context = {"form": form, "error": error, "failure_limit": settings.AXES_FAILURE_LIMIT}
+    return render(request, "accounts/login.html", context, status=status)
 
 
 def lockout_response(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -37,9 +46,7 @@ def lockout_response(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpRes
 
         return JsonResponse({"error": {"code": "locked", "message": _locked_message()}}, status=429)
     form = LoginForm(request.POST or None)
-    return render(
-        request, "accounts/login.html", {"form": form, "error": _locked_message()}, status=429
-    )
+    return _login_page(request, form, _locked_message(), status=429)
 
 
 def login_view(request: HttpRequest) -> HttpResponse:
@@ -66,7 +73,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         if user is None or refusal is not None:
             reason = refusal.reason if refusal else "bad_credentials"
             services.login_record(user=None, username=username, success=False, reason=reason)
-            error = refusal.message if refusal else services.GENERIC_LOGIN_ERROR
+            error = refusal.message if refusal else gettext(services.GENERIC_LOGIN_ERROR)
         else:
             login(request, user)
             if user.is_admin_role:
@@ -87,7 +94,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
                 return redirect(nxt)
             return redirect(settings.LOGIN_REDIRECT_URL)
-    return render(request, "accounts/login.html", {"form": form, "error": error})
+    return _login_page(request, form, error)
 
 
 @require_POST
@@ -97,7 +104,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
         audit.record(actor=request.user, action="auth.logout", obj=request.user)
     logout(request)  # deletes the server-side session
-    messages.info(request, "您已安全退出")
+    messages.info(request, gettext("您已安全退出"))
     return redirect("accounts:login")
 
 
@@ -116,11 +123,13 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
             form.add_error(exc.field if exc.field in form.fields else "new_password", exc.message)
         else:
             update_session_auth_hash(request, user)
-            messages.success(request, "密码已修改")
+            messages.success(request, gettext("密码已修改"))
             return redirect(settings.LOGIN_REDIRECT_URL)
     reason = ""
     if user.must_change_password:
-        reason = "首次登录或密码被重置后，须先修改密码"
+        reason = gettext("首次登录或密码被重置后，须先修改密码")
     elif user.password_expired(settings.PASSWORD_MAX_AGE_DAYS):
-        reason = f"密码已超过{settings.PASSWORD_MAX_AGE_DAYS}天未修改，须先修改密码"
+        reason = gettext("密码已超过%(days)s天未修改，须先修改密码") % {
+            "days": settings.PASSWORD_MAX_AGE_DAYS
+        }
     return render(request, "accounts/password_change.html", {"form": form, "reason": reason})

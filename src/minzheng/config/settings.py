@@ -135,7 +135,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "minzheng.web.middleware.LanguageMiddleware",
+    "minzheng.web.middleware.ChosenLanguageMiddleware",  # Chinese unless the user chose
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -277,10 +277,15 @@ OTP_TOTP_ISSUER = "Minzheng 民政"
 # --- Tasks ----------------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# --- i18n -----------------------------------------------------------------------------------
+# --- i18n (docs/i18n.md): the source language is Chinese, msgids are the Chinese text --------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# The switch in the top bar saves the choice in this cookie (minzheng.web.middleware).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = _https
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

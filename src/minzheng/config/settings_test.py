@@ -1,14 +1,20 @@
 """Test settings: the production settings with test secrets and a fast password hasher."""
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("MINZHENG_ENV", "test")
+# The front-end packages of this checkout, wherever pytest is started from.
+os.environ.setdefault(
+    "MINZHENG_NODE_MODULES", str(Path(__file__).resolve().parents[3] / "node_modules")
+)
 os.environ.setdefault("MINZHENG_DATA_KEY", "00112233445566778899aabbccddeeff" * 2)
 os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-for-django")
 
 from .settings import *  # noqa: F403
+from .settings import STATIC_ROOT
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ALLOWED_HOSTS = ["*"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

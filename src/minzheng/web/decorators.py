@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 from .http import AuthedRequest
 
@@ -22,7 +23,7 @@ def perm_required(
         def wrapped(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.has_perm_code(perm):
                 return render(
-                    request, "403.html", {"reason": "您的角色没有此功能的权限"}, status=403
+                    request, "403.html", {"reason": gettext("您的角色没有此功能的权限")}, status=403
                 )
             return view(request, *args, **kwargs)
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_noop
+
 from minzheng.accounts.roles import Perm
 
 
@@ -24,9 +26,15 @@ class MenuSection:
     items: tuple[MenuItem, ...]
 
 
+# Labels are the Chinese msgids, translated when the menu is drawn (base.html): mark new ones
+# with gettext_noop so that makemessages finds them.
 MENU: list[MenuSection] = [
-    MenuSection("工作台", (MenuItem("首页", "web:home", Perm.DASHBOARD_VIEW),)),
-    MenuSection("系统", (MenuItem("后台任务", "web:jobs", Perm.TASKS_VIEW),)),
+    MenuSection(
+        gettext_noop("工作台"), (MenuItem(gettext_noop("首页"), "web:home", Perm.DASHBOARD_VIEW),)
+    ),
+    MenuSection(
+        gettext_noop("系统"), (MenuItem(gettext_noop("后台任务"), "web:jobs", Perm.TASKS_VIEW),)
+    ),
 ]
 
 
