@@ -82,3 +82,34 @@ def test_protected_values_are_masked_in_audit_changes():
     event = audit.record(actor=None, username="t", action="x",
                          changes={"id_number": [None, Protected("id", "340521195001010017")]})
     assert event.changes["id_number"][1] == "340521********0017"
+
+
+def test_verify_reports_progress_batch_by_batch_with_the_same_result():
+    _events(7)
+    calls = []
+    with_progress = audit.verify(batch=3, progress=lambda done, total: calls.append((done, total)))
+    assert with_progress == audit.verify(batch=3)
+    assert calls == [(3, 7), (6, 7), (7, 7)]
+
+
+def test_verify_with_progress_still_finds_an_edited_row():
+    _events(6)
+    target = AuditEvent.objects.order_by("seq")[4]
+    _tamper("UPDATE core_auditevent SET action = %s WHERE seq = %s", ["edited", target.seq])
+    calls = []
+    report = audit.verify(batch=2, progress=lambda done, total: calls.append(done))
+    assert (report.ok, report.first_bad_seq) == (False, target.seq)
+    assert calls == [2, 4]  # stopped in the batch holding the edited row
+
+
+def test_events_written_while_verify_runs_are_not_mistaken_for_tampering():
+    _events(4)
+    appended = []
+
+    def someone_keeps_working(done, total):
+        if not appended:  # another user's action lands between two batches
+            appended.append(audit.record(actor=None, username="other", action="test.write"))
+
+    report = audit.verify(batch=2, progress=someone_keeps_working)
+    assert report.ok, report.reason
+    assert report.checked == 5
