@@ -5,6 +5,7 @@ from minzheng.web.views import healthz
 
 urlpatterns = [
     path("accounts/", include("minzheng.accounts.urls")),
+    path("api/v1/", include("minzheng.api.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),
     path("", include("minzheng.web.urls")),
