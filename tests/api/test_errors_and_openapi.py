@@ -46,11 +46,15 @@ def test_the_openapi_description_needs_a_signed_in_caller(client, db):
 
 
 def test_the_docs_page_loads_swagger_from_our_own_static_files(login_as, officer_a):
-    resp = login_as(officer_a).get("/api/v1/docs")
+    browser = login_as(officer_a)
+    resp = browser.get("/api/v1/docs")
     assert resp.status_code == 200
     html = resp.content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in html
     assert not re.search(r"(src|href)=\"(https?:)?//", html), "nothing may load from another host"
+    for asset in ("/static/ninja/swagger-ui-bundle.js", "/static/ninja/swagger-ui.css"):
+        assert asset in html
+        assert browser.get(asset).status_code == 200  # and we really serve it
 
 
 def test_the_docs_page_needs_a_signed_in_caller(client, db):
