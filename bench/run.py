@@ -103,7 +103,9 @@ def machine(databases: list[dict[str, str]], load_before: float | None) -> dict[
     import django
 
     dirty = [
-        line for line in _git("status", "--porcelain").splitlines() if "bench/results/" not in line
+        line
+        for line in _git("status", "--porcelain", "--untracked-files=no").splitlines()
+        if "bench/results/" not in line
     ]
     return {
         "cpu_model": _cpu_model(),
