@@ -77,9 +77,6 @@ class RoleAssignment(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "role"], name="one_role_once")]
 
-    def __str__(self) -> str:
-        return f"{self.user} · {self.get_role_display()}"
-
 
 class RolePermission(models.Model):
     """Which permissions a role carries; edited only by the security administrator."""
@@ -89,9 +86,6 @@ class RolePermission(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["role", "perm"], name="role_perm_once")]
-
-    def __str__(self) -> str:
-        return f"{self.get_role_display()} · {self.get_perm_display()}"
 
 
 class PasswordHistory(models.Model):
@@ -104,9 +98,6 @@ class PasswordHistory(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
-    def __str__(self) -> str:
-        return f"{self.user} 的历史密码"
-
 
 class ApiToken(models.Model):
     """A bearer token for the API. Only its SM3 hash is stored; revoked at log-out."""
@@ -118,6 +109,3 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return f"{self.user} 的接口令牌（{self.name}）"

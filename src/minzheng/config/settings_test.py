@@ -6,8 +6,7 @@ os.environ.setdefault("MINZHENG_ENV", "test")
 os.environ.setdefault("MINZHENG_DATA_KEY", "00112233445566778899aabbccddeeff" * 2)
 os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-for-django")
 
-from .settings import *  # noqa: F403
-from .settings import STATIC_ROOT
+from .settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ALLOWED_HOSTS = ["*"]

@@ -13,5 +13,4 @@ class RequestInfo:
     channel: str = "web"  # web | api | cli | task
 
 
-OUTSIDE_REQUESTS = RequestInfo(channel="cli")  # frozen: safe to share as the default
-current_request: ContextVar[RequestInfo] = ContextVar("current_request", default=OUTSIDE_REQUESTS)
+current_request: ContextVar[RequestInfo] = ContextVar("current_request", default=RequestInfo(channel="cli"))

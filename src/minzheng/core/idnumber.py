@@ -10,12 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
-CHINA_TIME = ZoneInfo("Asia/Shanghai")
 
 #: region code -> (valid_from, valid_to) or None when unknown
 RegionLookup = Callable[[str], "tuple[date | None, date | None] | None"]
@@ -79,7 +77,7 @@ def parse_resident_id(
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         raise IdNumberError("身份证号码前17位应为数字，最后一位应为数字或X")
     birth = _birth_date(number[6:14])
-    today = today or datetime.now(CHINA_TIME).date()  # a birthday turns in China time
+    today = today or date.today()
     if birth > today:
         raise IdNumberError(f"出生日期 {birth.isoformat()} 晚于今天")
     if birth.year < 1890:

@@ -62,9 +62,6 @@ class AuditChainHead(models.Model):
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_head_single_row")]
 
-    def __str__(self) -> str:
-        return f"审计链头 #{self.seq}"
-
 
 class JobProgress(models.Model):
     """Progress of a background task, shown to the user who started it."""
@@ -91,9 +88,6 @@ class JobProgress(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.title}（{self.get_status_display()}）"
 
     @property
     def percent(self) -> int:
