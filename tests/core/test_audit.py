@@ -107,3 +107,34 @@ def test_committed_events_are_forwarded_as_json_lines(caplog, django_capture_on_
         audit.record(actor=None, username="t", action="forward.me")
     lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "minzheng.audit"]
     assert lines[-1]["action"] == "forward.me"
+
+
+def test_verify_reports_progress_batch_by_batch_with_the_same_result():
+    _events(7)
+    calls = []
+    with_progress = audit.verify(batch=3, progress=lambda done, total: calls.append((done, total)))
+    assert with_progress == audit.verify(batch=3)
+    assert calls == [(3, 7), (6, 7), (7, 7)]
+
+
+def test_verify_with_progress_still_finds_an_edited_row():
+    _events(6)
+    target = AuditEvent.objects.order_by("seq")[4]
+    _tamper("UPDATE core_auditevent SET action = %s WHERE seq = %s", ["edited", target.seq])
+    calls = []
+    report = audit.verify(batch=2, progress=lambda done, total: calls.append(done))
+    assert (report.ok, report.first_bad_seq) == (False, target.seq)
+    assert calls == [2, 4]  # stopped in the batch holding the edited row
+
+
+def test_events_written_while_verify_runs_are_not_mistaken_for_tampering():
+    _events(4)
+    appended = []
+
+    def someone_keeps_working(done, total):
+        if not appended:  # another user's action lands between two batches
+            appended.append(audit.record(actor=None, username="other", action="test.write"))
+
+    report = audit.verify(batch=2, progress=someone_keeps_working)
+    assert report.ok, report.reason
+    assert report.checked == 5

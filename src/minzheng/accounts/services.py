@@ -484,18 +484,25 @@ def api_token_create(*, user: User, name: str, days: int = 1) -> str:
 
 
 def api_token_user(raw: str) -> User | None:
+    """The active user of a live token. A token idle for longer than the session idle
+    time-out (administrators: their shorter one) is revoked, like an idle session (IA-5)."""
     if not raw.startswith(TOKEN_PREFIX):
         return None
+    now = timezone.now()
     token = (
         ApiToken.objects.select_related("user", "user__region")
-        .filter(
-            token_hash=sm3_hex(raw.encode()), revoked_at__isnull=True, expires_at__gt=timezone.now()
-        )
+        .filter(token_hash=sm3_hex(raw.encode()), revoked_at__isnull=True, expires_at__gt=now)
         .first()
     )
     if token is None or not token.user.is_active:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    idle = (
+        settings.ADMIN_IDLE_MINUTES if token.user.is_admin_role else settings.SESSION_IDLE_MINUTES
+    )
+    if now - (token.last_used_at or token.created_at) > timedelta(minutes=idle):
+        ApiToken.objects.filter(pk=token.pk).update(revoked_at=now)
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
 
 

@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # only for its local Swagger UI files: the API docs never load from a CDN
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",

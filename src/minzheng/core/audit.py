@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -155,15 +155,33 @@ class VerifyReport:
     reason: str = ""
 
 
-def verify(*, batch: int = 5000) -> VerifyReport:
-    """Recompute the chain from the first retained row; report the first break."""
-    head = AuditChainHead.objects.filter(pk=1).first()
+def verify(
+    *, batch: int = 5000, progress: Callable[[int, int], None] | None = None
+) -> VerifyReport:
+    """Recompute the chain from the first retained row; report the first break.
+
+    ``progress(checked, total)``, when given, is called after each batch (``total`` is the
+    number of rows when the check started; rows appended meanwhile are checked too). Events
+    written while the check runs are not mistaken for tampering: when the table seems to end
+    before the chain head, the head is read again and the newer rows are checked as well.
+    """
+    total = AuditEvent.objects.count() if progress is not None else 0
     last_seq, last_hash, checked = None, None, 0
     qs = AuditEvent.objects.order_by("seq")
     after = -1
     while True:
         rows = list(qs.filter(seq__gt=after)[:batch])
         if not rows:
+            # The head is read only once the table is exhausted: it moves in the same
+            # transaction as each insert, so a head beyond the last row read means either
+            # rows committed since that read (check them) or rows deleted from the end.
+            head = AuditChainHead.objects.filter(pk=1).first()
+            if (
+                head is not None
+                and head.seq > (last_seq or 0)
+                and qs.filter(seq__gt=after).exists()
+            ):
+                continue
             break
         for event in rows:
             if last_seq is not None:
@@ -182,6 +200,9 @@ def verify(*, batch: int = 5000) -> VerifyReport:
             last_seq, last_hash = event.seq, event.hash
             checked += 1
         after = rows[-1].seq
+        if progress is not None:
+            total = max(total, checked)
+            progress(checked, total)
     if head is not None and head.seq != (last_seq or 0):
         return VerifyReport(
             False,

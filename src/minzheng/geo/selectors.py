@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.db.models import QuerySet
+
+from minzheng.accounts.scoping import get_scoped, scope
 
 from .models import Region
 
@@ -42,3 +45,20 @@ def region_choices_for_user(user: object, *, parent_code: str | None = None) -> 
             return []
         return list(own.filter(parent=root))
     return list(own.filter(parent_id=parent_code))
+
+
+def region_list_for_user(
+    user: Any, *, level: str | None = None, parent: str | None = None
+) -> QuerySet[Region]:
+    """The regions of the user's own subtree (empty for users without business data)."""
+    qs = scope(Region.objects.all(), user, via="code")
+    if level:
+        qs = qs.filter(level=level)
+    if parent:
+        qs = qs.filter(parent_id=parent)
+    return qs.order_by("code")
+
+
+def region_get_for_user(user: Any, code: str) -> Region:
+    """One region of the user's subtree; outside it answers exactly like a missing code."""
+    return get_scoped(Region.objects.all(), user, via="code", code=code)

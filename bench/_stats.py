@@ -1,0 +1,24 @@
+"""Small helpers shared by the benchmark modules."""
+
+from __future__ import annotations
+
+import statistics
+
+
+def percentile(sorted_values: list[float], pct: float) -> float:
+    """Nearest-rank percentile of an already sorted list."""
+    if not sorted_values:
+        return 0.0
+    rank = max(0, min(len(sorted_values) - 1, round(pct / 100 * len(sorted_values) + 0.5) - 1))
+    return sorted_values[rank]
+
+
+def latency_summary(seconds: list[float]) -> dict[str, float]:
+    """p50/p95/p99/mean in milliseconds."""
+    ms = sorted(s * 1000 for s in seconds)
+    return {
+        "p50_ms": round(percentile(ms, 50), 3),
+        "p95_ms": round(percentile(ms, 95), 3),
+        "p99_ms": round(percentile(ms, 99), 3),
+        "mean_ms": round(statistics.fmean(ms), 3) if ms else 0.0,
+    }
