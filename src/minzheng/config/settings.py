@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "minzheng.core",
     "minzheng.geo",
     "minzheng.accounts",
+    "minzheng.assistance",
     "minzheng.web",
     "minzheng.demo",
 ]
