@@ -143,9 +143,7 @@ def decide_de_facto_orphan(app: Application, params: Parameters, trace: Trace) -
     for i, p in parents:
         kind, why = _parent_situation(app, p)
         situations.append(kind)
-        outcome = {"qualifying": "passed", "dead": "passed", "review": "review", "none": "info"}[
-            kind
-        ]
+        outcome: Outcome = OUTCOMES[kind]
         trace.add(
             outcome, f"de_facto.parent[{i}]", f"{DE_FACTO} 一", f"{who(p, i)}{why}", situation=kind
         )
