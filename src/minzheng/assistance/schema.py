@@ -1,7 +1,9 @@
 """JSON Schema of the assessment input and output, generated from the models.
 
-``python -m minzheng.assistance.schema docs/assess`` rewrites the published files; a test fails
-when the committed files differ from what the models generate.
+``python -m minzheng.assistance.schema docs/assess`` rewrites the published schemas;
+``… docs/assess --examples`` also rewrites each ``examples/NAME.expected.json`` from
+``examples/NAME.json`` (review the diff before committing it). Tests fail when the committed
+files differ from what the models and the engine produce.
 """
 
 from __future__ import annotations
@@ -46,6 +48,31 @@ def write(directory: Path) -> list[Path]:
     return written
 
 
+def expected_path(example: Path) -> Path:
+    return example.with_name(example.stem + ".expected.json")
+
+
+def example_inputs(directory: Path) -> list[Path]:
+    return sorted(p for p in (directory / "examples").glob("*.json") if ".expected" not in p.name)
+
+
+def write_examples(directory: Path) -> list[Path]:
+    from .engine import assess
+
+    written = []
+    for example in example_inputs(directory):
+        path = expected_path(example)
+        result = assess(json.loads(example.read_text(encoding="utf-8")))
+        path.write_text(dumps(result), encoding="utf-8")
+        written.append(path)
+    return written
+
+
 if __name__ == "__main__":
-    for path in write(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/assess")):
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    target = Path(args[0] if args else "docs/assess")
+    paths = write(target)
+    if "--examples" in sys.argv:
+        paths += write_examples(target)
+    for path in paths:
         sys.stdout.write(f"{path}\n")

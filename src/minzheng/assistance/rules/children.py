@@ -55,17 +55,17 @@ def _is_orphan(app: Application) -> bool:
 
 
 def decide_orphan(app: Application, params: Parameters, trace: Trace) -> Award:
-    hukou_local(app, trace, f"{ORPHAN} 二")
-    _minor(app, trace, f"{ORPHAN} 一")
+    hukou_local(app, trace, ORPHAN)
+    _minor(app, trace, ORPHAN)
     parents = _parents(app)
     if app.applicant.parents_unknown:
-        trace.check(True, "orphan.parents", f"{ORPHAN} 一", "查找不到生父母", "")
+        trace.check(True, "orphan.parents", ORPHAN, "查找不到生父母", "")
     else:
         dead = [p for _, p in parents if p.status == "deceased"]
         trace.check(
             len(parents) >= 2 and len(dead) == len(parents),
             "orphan.parents",
-            f"{ORPHAN} 一",
+            ORPHAN,
             "父母均已死亡（含宣告死亡）",
             f"父母中已死亡 {len(dead)} 人、列明 {len(parents)} 人，不属失去父母"
             "（父母一方死亡、另一方重残重病服刑失联等的，可申请事实无人抚养儿童）",
@@ -78,7 +78,7 @@ def decide_orphan(app: Application, params: Parameters, trace: Trace) -> Award:
     )
     trace.info(
         "orphan.standard",
-        f"{ORPHAN} 三(一)（本市标准）",
+        f"{ORPHAN}（本市标准）",
         f"{LABELS['orphan_care_mode'][mode]}孤儿基本生活费 {yuan(amount)} 元/月",
         standard_fen=amount,
         mode=mode,
@@ -197,10 +197,12 @@ def decide_de_facto_orphan(app: Application, params: Parameters, trace: Trace) -
         category = "补差发放"
     trace.info(
         "de_facto.overlap",
-        f"{DE_FACTO} 三(一)",
+        f"{DE_FACTO} 三(一)、三(二)",
         "全额领取补贴的儿童不再享受困难残疾人生活补贴，可享受重度残疾人护理补贴；补贴不计入低保、特困家庭收入",
     )
-    trace.notes.append("不公示；经县民政局确认后自确认次月起发放，并录入全国儿童福利信息管理系统")
+    trace.notes.append(
+        f"不公示；经县民政局确认后自确认次月起发放，并录入全国儿童福利信息管理系统（{DE_FACTO} 二(二)、二(三)）"
+    )
     return Award(
         amount_fen=amount,
         period="month",

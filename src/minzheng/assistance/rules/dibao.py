@@ -42,6 +42,11 @@ def _edge_limit(params: Parameters, std: int) -> Fraction:
 
 
 def _income_below_standard(eco: Economy, std: int, trace: Trace, rule: str) -> bool:
+    trace.step(
+        "家庭月人均收入 = 家庭月收入 ÷ 人数",
+        f"{yuan(eco.total)} ÷ {eco.size} = {yuan(eco.per_capita)}",
+        round_half_up(eco.per_capita),
+    )
     return trace.check(
         eco.total < std * eco.size,
         rule,
@@ -244,7 +249,6 @@ def decide_dibao_edge(app: Application, params: Parameters, trace: Trace) -> Awa
 
 def decide_rigid_expense(app: Application, params: Parameters, trace: Trace) -> Award:
     std = _standard(app, params, trace)
-    hukou_local(app, trace, f"{RIGID} 第3条")
     members = household_members(app, params, trace)
     counted = [app.members[i] for i in members]
     on_support = [p for p in counted if receives(p, "dibao") or receives(p, "tekun")]
@@ -287,7 +291,7 @@ def decide_rigid_expense(app: Application, params: Parameters, trace: Trace) -> 
     if share is None:
         trace.review(
             "rigid_expense.expenses",
-            f"{RIGID} 第4条(四)",
+            f"{RIGID} 第4条(四)、第9条",
             f"近12个月刚性支出 {yuan(expenses)} 元，家庭年收入 {yuan(income_12m)} 元；"
             "本县尚未配置刚性支出占家庭总收入的比例，需人工判定",
             expenses_fen=expenses,

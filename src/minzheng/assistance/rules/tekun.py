@@ -264,6 +264,8 @@ def decide_tekun(app: Application, params: Parameters, trace: Trace) -> Award:
             obligors=len(obligors),
             able=sum(1 for r in results if not r),
         )
+    if trace.failed:
+        return Award()
     # --- amount: basic living + care (policy-rules §2.9) -------------------------------------
     factor = fraction(params.tekun_basic_min_factor)
     floor = ceil_to(factor * std, YUAN)

@@ -36,13 +36,14 @@ def decide_temporary(app: Application, params: Parameters, trace: Trace) -> Awar
         kind=incident.kind,
         cause=incident.cause,
     )
-    trace.info(
-        "temporary.place",
-        "民发〔2022〕83号 四(三)",
-        "由急难发生地直接实施救助，不以户籍为限"
-        if incident.kind == "emergency"
-        else "向户籍地或经常居住地乡镇提出申请",
-    )
+    if incident.kind == "emergency":
+        trace.info(
+            "temporary.place",
+            "民发〔2022〕83号 四(三)",
+            "由急难发生地直接实施救助，不以户籍为限",
+        )
+    else:
+        trace.info("temporary.place", f"{INTERIM} 第48条", "向乡镇人民政府（街道办事处）提出申请")
     if incident.kind == "emergency":
         trace.info(
             "temporary.first_aid",
