@@ -73,8 +73,8 @@ def decide(app: Application, snapshot: ParameterSnapshot) -> Decision:
         amount_text=_amount_text(amount, period) if verdict != "ineligible" else "不予发放",
         reasons=reasons,
         lines=trace.lines,
-        arithmetic=trace.steps if verdict != "ineligible" else [],
-        notes=trace.notes if verdict != "ineligible" else [],
+        arithmetic=trace.steps,
+        notes=trace.notes,
         parameters=ParameterInfo(
             county_code=snapshot.county_code,
             as_of=snapshot.as_of,

@@ -72,6 +72,8 @@ def decide_orphan(app: Application, params: Parameters, trace: Trace) -> Award:
             parents=len(parents),
             deceased=len(dead),
         )
+    if trace.failed:
+        return Award()
     mode = app.choices.orphan_care_mode or "scattered"
     amount = (
         params.orphan_institutional_fen if mode == "institutional" else params.orphan_scattered_fen
@@ -165,6 +167,8 @@ def decide_de_facto_orphan(app: Application, params: Parameters, trace: Trace) -
             qualifying=qualifying,
             dead_or_missing=dead,
         )
+    if trace.failed:
+        return Award()
     std = params.de_facto_orphan_standard_fen
     trace.info(
         "de_facto.standard",

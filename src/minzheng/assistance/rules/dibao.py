@@ -312,6 +312,8 @@ def decide_rigid_expense(app: Application, params: Parameters, trace: Trace) -> 
             income_12m_fen=round_half_up(income_12m),
             threshold_fen=round_half_up(threshold),
         )
+    if trace.failed:
+        return Award()
     valid_to = add_months(app.application_date, params.rigid_expense_valid_months)
     trace.notes.append(
         f"认定有效期最长 {params.rigid_expense_valid_months} 个月（至 {valid_to.isoformat()} 前），期满需重新申请（{RIGID} 第10条）"

@@ -97,6 +97,8 @@ def decide_living_subsidy(app: Application, params: Parameters, trace: Trace) ->
         "申请人未全额领取事实无人抚养儿童基本生活补贴",
         "申请人全额领取事实无人抚养儿童基本生活补贴，不享受困难残疾人生活补贴（可申请护理补贴）",
     )
+    if trace.failed:
+        return Award()
     amount = (
         params.disability_living_subsidy_grade_1_2_fen
         if grade <= 2
@@ -162,6 +164,8 @@ def decide_care_subsidy(app: Application, params: Parameters, trace: Trace) -> A
             other_fen=other,
             amount_fen=amount,
         )
+    if trace.failed:
+        return Award()
     trace.step(f"重度残疾人护理补贴（{label}）", yuan(amount), amount)
     trace.info(
         "disability_care.amount",

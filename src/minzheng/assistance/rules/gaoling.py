@@ -51,7 +51,7 @@ def decide_gaoling(app: Application, params: Parameters, trace: Trace) -> Award:
         birth_date=a.birth_date.isoformat(),
         reached=reached.isoformat(),
     )
-    if not eligible:
+    if trace.failed:
         return Award()
     month = max(month_start(app.application_date), start)
     band = band_for_month(a.birth_date, month, params)

@@ -58,7 +58,7 @@ def household_members(app: Application, params: Parameters, trace: Trace) -> lis
                 )
                 continue
             trace.info(
-                rule,
+                f"household.clergy[{i}]",
                 f"{ARTICLE}第2款(一)",
                 f"{name}为宗教教职人员，脱离家庭生活不满{CLERGY_APART_YEARS}年（或未填写起始日期），"
                 "仍按其他条件判断",

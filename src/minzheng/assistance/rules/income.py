@@ -191,7 +191,7 @@ def household_income(
         total += own
     if pension_note and on > FOURTEENTH_PLAN_END:
         trace.info(
-            f"{rule}.resident_pension_period",
+            f"{rule}.pension_period",
             f"{DIBAO} 第13条第2款(三)",
             "基础养老金不计入收入的规定适用于“十四五”期间；此后是否继续，待民政局确认（沿用现参数）",
         )

@@ -86,6 +86,8 @@ def decide_temporary(app: Application, params: Parameters, trace: Trace) -> Awar
         "扣除保险赔付、其他救助后已无困难缺口",
         need_fen=incident.need_fen,
     )
+    if trace.failed:
+        return Award()
     cap_factor = fraction(params.temporary_cap_factor)
     cap = round_half_up(cap_factor * std, params.rounding_unit_fen)
     trace.step(
