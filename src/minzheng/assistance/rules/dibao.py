@@ -98,7 +98,11 @@ def _single_person_ground(
             if is_severe_disability_dibao(a)
             else "患重特大疾病"
         )
-        trace.info(rule, f"{RULES} 第8条", f"申请人{why}；以下按全户测算家庭是否为低保边缘家庭")
+        trace.info(
+            "dibao.single_basis",
+            f"{RULES} 第8条",
+            f"申请人{why}；以下按全户测算家庭是否为低保边缘家庭",
+        )
         eco = economy(app, members, params, trace, standard_fen=std, rule="household.")
         limit = _edge_limit(params, std)
         not_dibao = eco.total >= std * eco.size
@@ -157,7 +161,7 @@ def decide_dibao(app: Application, params: Parameters, trace: Trace) -> Award:
             ground == "adult_unemployed_severe"
             and params.dibao_exempt_support_for_severely_disabled
         )
-        trace.info("dibao.single_person.unit", f"{RULES} 第8条", "以下按申请人一人（单人户）测算")
+        trace.info("dibao.single_unit", f"{RULES} 第8条", "以下按申请人一人（单人户）测算")
     eco = economy(
         app,
         members,

@@ -49,6 +49,8 @@ EXCLUDED: dict[str, str] = {
 }
 #: 特困认定办法 第6条第2款 leaves out, besides the above, the 高龄津贴.
 EXCLUDED_TEKUN_EXTRA = {"gaoling_allowance"}
+#: … and names these itself (its 第6条第2款), so its article is cited for them.
+TEKUN_NAMED = {"gaoling_allowance", "medical_insurance_reimbursement", "preferential_pension"}
 
 Programme = Literal["dibao", "tekun"]
 
@@ -113,9 +115,7 @@ def household_income(
             }
             if item.type in excluded_types:
                 article = EXCLUDED.get(item.type)
-                if programme == "tekun" and item.type in EXCLUDED_TEKUN_EXTRA | {
-                    "medical_insurance_reimbursement"
-                }:
+                if programme == "tekun" and item.type in TEKUN_NAMED:
                     article = TEKUN
                 elif article is None:
                     article = f"{DIBAO} 第13条第2款(四)（本市规定）"

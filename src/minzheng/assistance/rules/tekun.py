@@ -215,15 +215,19 @@ def decide_tekun(app: Application, params: Parameters, trace: Trace) -> Award:
         f"申请人{LABELS['status'][a.status]}，不予认定为特困人员",
         status=a.status,
     )
-    is_group = age >= ELDERLY_AGE or age < ADULT_AGE or a.disability is not None
-    trace.check(
-        is_group,
-        "tekun.group",
-        f"{ARTICLE} 第4条",
-        f"申请人为{'老年人' if age >= ELDERLY_AGE else '未成年人' if age < ADULT_AGE else '残疾人'}",
-        f"申请人 {age} 周岁且无残疾人证，不属老年人、残疾人或未成年人",
-        age=age,
-    )
+    continuing = receives(a, "tekun") and a.student_level in STILL_SUPPORTED_SCHOOLS
+    if age >= ELDERLY_AGE or age < ADULT_AGE or a.disability is not None:
+        group = "老年人" if age >= ELDERLY_AGE else "未成年人" if age < ADULT_AGE else "残疾人"
+        trace.check(True, "tekun.group", f"{ARTICLE} 第4条", f"申请人为{group}", "", age=age)
+    else:
+        trace.check(
+            continuing,
+            "tekun.group",
+            f"{ARTICLE} 第4条、第24条",
+            "申请人现为特困人员，年满18周岁仍在校就读，可继续享受",
+            f"申请人 {age} 周岁且无残疾人证，不属老年人、残疾人或未成年人",
+            age=age,
+        )
     if age < ADULT_AGE and app.choices.orphan_or_tekun == "orphan":
         trace.check(
             False,
