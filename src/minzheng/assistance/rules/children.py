@@ -112,6 +112,8 @@ def _parent_situation(app: Application, parent: Person) -> tuple[str, str]:
         return "qualifying", "重病"
     if parent.status in RESTRICTED:
         status = LABELS["status"][parent.status]
+        if parent.status_until is not None and parent.status_until < on:
+            return "none", f"{status}已于 {parent.status_until.isoformat()} 结束"
         if parent.status_since is None or parent.status_until is None:
             return "review", f"{status}，期限未填写，需核实是否在6个月以上"
         months = months_between(parent.status_since, parent.status_until)
