@@ -76,6 +76,15 @@ def test_art5_multiple_disability_is_left_to_the_officer():
     assert d.amount_fen > 0
 
 
+def test_art5_4_declared_unable_to_work_outside_the_listed_cases_goes_to_review():
+    adult = person(
+        birth="1980-01-01", disability={"category": "hearing", "grade": 1}, able_to_work=False
+    )
+    d = run(tekun(adult))
+    assert d.verdict == "needs_review"
+    assert line(d, "tekun.no_work_ability").article == "特困认定办法 第5条(四)"
+
+
 def test_art4_working_age_adult_without_disability_is_not_in_the_groups():
     d = run(tekun(person(birth="1980-01-01")))
     assert line(d, "tekun.group").outcome == "failed"

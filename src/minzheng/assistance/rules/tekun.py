@@ -93,6 +93,15 @@ def _no_work_ability(app: Application, params: Parameters, trace: Trace) -> bool
             f"申请人现为特困人员，年满18周岁仍在{level}就读，可继续享受",
             "",
         )
+    if a.able_to_work is False:
+        trace.review(
+            rule,
+            f"{art}(四)",
+            f"申请人 {age} 周岁，{disability_text(a)}，申报无劳动能力但不属第5条(一)至(三)，"
+            "是否属省规定的其他情形需人工认定",
+            age=age,
+        )
+        return True
     return trace.check(
         False,
         rule,
