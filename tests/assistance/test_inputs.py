@@ -98,6 +98,11 @@ def test_a_county_without_parameters_is_named():
     assert set(errors(payload)) == {"region_code"}
 
 
+def test_a_date_before_the_parameter_table_is_named():
+    payload = application(day="2022-12-31", members=[person(birth="1970-01-01")])
+    assert set(errors(payload)) == {"application_date"}
+
+
 def test_bad_parameter_override_is_named():
     payload = application(parameter_overrides={"dibao_standard_rural_fen": "lots"})
     assert set(errors(payload)) == {"parameter_overrides.dibao_standard_rural_fen"}

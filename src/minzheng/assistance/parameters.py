@@ -233,7 +233,8 @@ class ParameterTable(BaseModel):
             status = f"{self.status}；部分参数为本次评估临时指定"
         if not values:
             raise ParameterError(
-                f"{self.county_name or self.county_code} 在 {on.isoformat()} 没有生效的救助参数"
+                f"{self.county_name or self.county_code} 在 {on.isoformat()} 没有生效的救助参数",
+                field="application_date",
             )
         try:
             params = Parameters.from_dict(values)
