@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "minzheng.geo",
     "minzheng.accounts",
     "minzheng.registry",
+    "minzheng.assistance",
     "minzheng.web",
     "minzheng.administration",
     "minzheng.workdays",
