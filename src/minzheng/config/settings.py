@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "minzheng.geo",
     "minzheng.accounts",
     "minzheng.web",
+    "minzheng.reports",
     "minzheng.demo",
 ]
 
