@@ -54,8 +54,9 @@ def test_the_drilldown_lists_exactly_the_counted_records(county, report_of):
     assert len(rows) == r.figures["geo.villages"].value
     names = {row[1] for row in rows}
     assert names == {"甲一村", "甲二村", "甲三村", "乙一村", "乙二村"}
-    assert [c.label for c in metric.columns][:3] == ["区划代码", "名称", "上级区划"]
-    assert {row[2] for row in rows} == {"甲镇", "乙镇"}
+    assert [c.label for c in metric.columns][:4] == ["区划代码", "名称", "层级", "上级区划"]
+    assert {row[2] for row in rows} == {"村"}
+    assert {row[3] for row in rows} == {"甲镇", "乙镇"}
 
 
 def test_the_real_county_is_counted_from_the_shipped_region_table(report_of):

@@ -8,7 +8,7 @@ region counts when it is in force on the last day of the period: created on or b
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, CharField, Q, QuerySet, Value, When
 
 from minzheng.reports.registry import Column, Kind, Scope, register
 
@@ -17,10 +17,11 @@ from .models import Region
 COLUMNS = (
     Column("code", "区划代码"),
     Column("name", "名称"),
+    Column("level_label", "层级"),
     Column("parent__name", "上级区划"),
     Column("valid_from", "启用日期"),
     Column("valid_to", "撤销日期"),
-    Column("note", "备注"),
+    Column("name_source", "名称来源"),
 )
 
 
@@ -31,7 +32,22 @@ def regions_in_force(scope: Scope, *levels: str) -> QuerySet[Region]:
         Q(valid_from__isnull=True) | Q(valid_from__lte=on),
         Q(valid_to__isnull=True) | Q(valid_to__gt=on),
     )
-    return scope.within(qs, via="code").select_related("parent").order_by("code")
+    return (
+        scope.within(qs, via="code")
+        .select_related("parent")
+        .annotate(
+            level_label=Case(
+                *(When(level=value, then=Value(label)) for value, label in Region.Level.choices),
+                output_field=CharField(),
+            ),
+            name_source=Case(
+                When(is_synthetic=True, then=Value("演示生成")),
+                default=Value("区划资料"),
+                output_field=CharField(),
+            ),
+        )
+        .order_by("code")
+    )
 
 
 def towns(scope: Scope) -> QuerySet[Region]:
