@@ -228,3 +228,17 @@ def test_a_broken_docx_is_refused_in_chinese(report_of):
     truncated = good[: len(good) // 2]
     with pytest.raises(ReportTemplateError, match="不是有效的 Word 文档"):
         render_docx_template(report_of("340521"), truncated)
+
+
+def test_a_docx_that_would_unpack_to_a_huge_file_is_refused(report_of):
+    from minzheng.reports.templating import MAX_UNPACKED_BYTES
+
+    bomb = io.BytesIO()
+    good = io.BytesIO(make_docx("{{ geo.villages }}"))
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            dst.writestr(item, src.read(item))
+        dst.writestr("word/media/padding.bin", b"\0" * (MAX_UNPACKED_BYTES + 1))
+    assert len(bomb.getvalue()) < 1_000_000
+    with pytest.raises(ReportTemplateError, match="解压后超过 64 MB"):
+        render_docx_template(report_of("340521"), bomb.getvalue())

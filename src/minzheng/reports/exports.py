@@ -30,6 +30,8 @@ CONTENT_TYPES = {
     "md": "text/markdown; charset=utf-8",
 }
 DEFAULT_TEMPLATE = DATA_DIR / "default_report.txt"
+#: What the rows of a statistical table are, by the level of the region (LEVEL_STEPS).
+AREA_WORDS = ("市", "县（区）", "乡镇（园区）", "村（社区）", "村（社区）")
 
 
 @dataclass(frozen=True)
@@ -173,7 +175,7 @@ def to_xlsx(report: Report, *, reg: Registry = registry) -> bytes:
 
     s = report.scope
     metrics, rows, total = breakdown(region=s.region, start=s.start, end=s.end, reg=reg)
-    area = "乡镇（园区）" if level_step(s.region.level) <= level_step("county") else "村（社区）"
+    area = AREA_WORDS[level_step(s.region.level)]
     wb = Workbook()
     ws = wb.active
     assert ws is not None

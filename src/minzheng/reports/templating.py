@@ -396,6 +396,8 @@ def render_text_template(report: Report, data: bytes, *, issued_on: Any = None) 
 
 HEADER_URI = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"
 FOOTER_URI = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer"
+#: A .docx is a zip file: refuse one that would unpack to more than this (a "zip bomb").
+MAX_UNPACKED_BYTES = 64 * 2**20
 NOT_DOCX = "上传的文件不是有效的 Word 文档（.docx）。请在 Word 或 WPS 中“另存为” .docx 格式后重试"
 
 
@@ -409,8 +411,14 @@ def _open_docx(data: bytes) -> Any:
             "（旧版 .doc 格式需先另存为 .docx）" if data.startswith(b"\xd0\xcf\x11\xe0") else ""
         )
         raise ReportTemplateError(NOT_DOCX + detail + "。")
-    tpl = DocxTemplate(io.BytesIO(data))
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            unpacked = sum(i.file_size for i in z.infolist())
+        if unpacked > MAX_UNPACKED_BYTES:
+            raise ReportTemplateError(
+                f"模板解压后超过 {MAX_UNPACKED_BYTES // 2**20} MB，请删去其中的大图片或附件后重试。"
+            )
+        tpl = DocxTemplate(io.BytesIO(data))
         tpl.init_docx()
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, XMLSyntaxError) as exc:
         raise ReportTemplateError(NOT_DOCX + "。") from exc
