@@ -248,7 +248,7 @@ def _all_urls(resolver=None, prefix=""):
 
 
 def _concrete(route, *, uuid, seq):
-    route = re.sub(r"<uuid:\w+>", str(uuid), route)
+    route = re.sub(r"<uuid(str)?:\w+>", str(uuid), route)
     route = re.sub(r"<int:\w+>", str(seq), route)
     route = re.sub(r"<str:day>", "2027-01-04", route)
     route = re.sub(r"<(str:)?\w+>", "x", route)

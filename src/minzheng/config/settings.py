@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "minzheng.web",
     "minzheng.administration",
     "minzheng.workdays",
+    "minzheng.reports",
     "minzheng.demo",
 ]
 

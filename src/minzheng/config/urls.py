@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/v1/", include("minzheng.api.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),
+    path("reports/", include("minzheng.reports.urls")),
     path("", include("minzheng.administration.urls")),
     path("", include("minzheng.web.urls")),
 ]
