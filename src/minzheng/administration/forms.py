@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.validators import RegexValidator
@@ -63,7 +63,7 @@ class UserFilterForm(FilterMixin, forms.Form):
 
     def __init__(self, *args: Any, regions: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = ANY + regions
+        cast(forms.ChoiceField, self.fields["region"]).choices = ANY + regions
 
     def params(self) -> dict[str, str]:
         """Cleaned filters for the selector; an invalid field counts as not set."""
@@ -100,7 +100,7 @@ class UserCreateForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, regions: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [("", "请选择"), *regions]
+        cast(forms.ChoiceField, self.fields["region"]).choices = [("", "请选择"), *regions]
 
     def clean_phone(self) -> str:
         phone = self.cleaned_data.get("phone", "").strip()
@@ -176,8 +176,8 @@ class AuditFilterForm(FilterMixin, forms.Form):
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = ANY + actions
-        self.fields["region"].choices = ANY + regions
+        cast(forms.ChoiceField, self.fields["action"]).choices = ANY + actions
+        cast(forms.ChoiceField, self.fields["region"]).choices = ANY + regions
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

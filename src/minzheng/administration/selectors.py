@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, TypedDict
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -83,9 +83,9 @@ def _region_prefix(code: str) -> str:
 def region_choices_for_admin(actor: User) -> list[tuple[str, str]]:
     """The regions of the administrator's subtree, indented by level, for a picker."""
     qs = Region.objects.all()
-    if actor.region_id is not None:
+    if actor.region is not None:  # no query when region_id is None
         qs = qs.filter(code__startswith=actor.region.prefix)
-    depth = {
+    depth: dict[str, int] = {
         Region.Level.PROVINCE: 0,
         Region.Level.CITY: 0,
         Region.Level.COUNTY: 0,
@@ -243,18 +243,42 @@ def audit_region_choices() -> list[tuple[str, str]]:
     ]
 
 
+class ActionCount(TypedDict):
+    """One row of the by-action table of ``audit_stats``."""
+
+    action: str
+    n: int
+    label: str
+    percent: int  # of the busiest action, for the bar
+
+
+class DayCount(TypedDict):
+    """One row of the by-day table of ``audit_stats``."""
+
+    day: dt.date
+    n: int
+    failures: int
+    percent: int  # of the busiest day, for the bar
+
+
 def audit_stats(f: AuditFilter) -> dict[str, Any]:
     """Counts by action, by day (Asia/Shanghai) and by outcome for the filtered range."""
     qs = audit_events(f).order_by()
     by_outcome = dict(qs.values_list("outcome").annotate(n=Count("seq")))
     total = sum(by_outcome.values())
-    actions = list(qs.values("action").annotate(n=Count("seq")).order_by("-n", "action"))
-    top = max((a["n"] for a in actions), default=0)
-    for a in actions:
-        a["label"] = action_label(a["action"])
-        a["percent"] = round(a["n"] * 100 / top) if top else 0
+    action_rows = list(qs.values("action").annotate(n=Count("seq")).order_by("-n", "action"))
+    top = max((a["n"] for a in action_rows), default=0)
+    actions: list[ActionCount] = [
+        {
+            "action": a["action"],
+            "n": a["n"],
+            "label": action_label(a["action"]),
+            "percent": round(a["n"] * 100 / top) if top else 0,
+        }
+        for a in action_rows
+    ]
     tz = ZoneInfo(settings.TIME_ZONE)
-    days = list(
+    day_rows = list(
         qs.annotate(day=TruncDate("occurred_at", tzinfo=tz))
         .values("day")
         .annotate(
@@ -263,9 +287,16 @@ def audit_stats(f: AuditFilter) -> dict[str, Any]:
         )
         .order_by("-day")
     )
-    top_day = max((d["n"] for d in days), default=0)
-    for d in days:
-        d["percent"] = round(d["n"] * 100 / top_day) if top_day else 0
+    top_day = max((d["n"] for d in day_rows), default=0)
+    days: list[DayCount] = [
+        {
+            "day": d["day"],
+            "n": d["n"],
+            "failures": d["failures"],
+            "percent": round(d["n"] * 100 / top_day) if top_day else 0,
+        }
+        for d in day_rows
+    ]
     return {
         "total": total,
         "success": by_outcome.get(AuditEvent.Outcome.SUCCESS, 0),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -103,8 +103,10 @@ class PersonFieldsForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, villages: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = village_choices(villages)
-        self.fields["ethnicity"].choices = codes.choices(CodeTable.ETHNICITY)
+        cast(forms.ChoiceField, self.fields["region"]).choices = village_choices(villages)
+        cast(forms.ChoiceField, self.fields["ethnicity"]).choices = codes.choices(
+            CodeTable.ETHNICITY
+        )
         self.fields["id_number"].widget.attrs.update({"autocomplete": "off", "inputmode": "text"})
 
     def clean_id_number(self) -> str:
@@ -156,7 +158,7 @@ class HouseholdEditForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, villages: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = village_choices(villages)
+        cast(forms.ChoiceField, self.fields["region"]).choices = village_choices(villages)
 
 
 class MemberAddForm(BootstrapMixin, forms.Form):
@@ -183,11 +185,13 @@ class MemberAddForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, villages: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["relation"].choices = [("", "请选择")] + [
+        cast(forms.ChoiceField, self.fields["relation"]).choices = [("", "请选择")] + [
             c for c in codes.choices(CodeTable.RELATION) if c[0] not in HIDDEN_RELATIONS
         ]
-        self.fields["ethnicity"].choices = codes.choices(CodeTable.ETHNICITY)
-        self.fields["region"].choices = village_choices(villages)
+        cast(forms.ChoiceField, self.fields["ethnicity"]).choices = codes.choices(
+            CodeTable.ETHNICITY
+        )
+        cast(forms.ChoiceField, self.fields["region"]).choices = village_choices(villages)
 
     def clean_id_number(self) -> str:
         return clean_resident_id(self.cleaned_data.get("id_number", ""))
@@ -209,7 +213,7 @@ class IncomeForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, members: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].choices = member_choices(members)
+        cast(forms.ChoiceField, self.fields["person"]).choices = member_choices(members)
 
 
 class AssetForm(BootstrapMixin, forms.Form):
@@ -223,7 +227,9 @@ class AssetForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, members: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].choices = member_choices(members, blank="全户共有")
+        cast(forms.ChoiceField, self.fields["person"]).choices = member_choices(
+            members, blank="全户共有"
+        )
         self.fields["count"].error_messages["min_value"] = "数量不能为负数"
 
 
@@ -242,8 +248,10 @@ class DisabilityForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, members: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].choices = member_choices(members, blank="请选择")
-        self.fields["category"].choices = [
+        cast(forms.ChoiceField, self.fields["person"]).choices = member_choices(
+            members, blank="请选择"
+        )
+        cast(forms.ChoiceField, self.fields["category"]).choices = [
             ("", "请选择"),
             *codes.choices(CodeTable.DISABILITY_CATEGORY),
         ]
@@ -257,7 +265,9 @@ class HealthForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, members: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].choices = member_choices(members, blank="请选择")
+        cast(forms.ChoiceField, self.fields["person"]).choices = member_choices(
+            members, blank="请选择"
+        )
 
 
 class EmploymentForm(BootstrapMixin, forms.Form):
@@ -269,7 +279,9 @@ class EmploymentForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, members: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].choices = member_choices(members, blank="请选择")
+        cast(forms.ChoiceField, self.fields["person"]).choices = member_choices(
+            members, blank="请选择"
+        )
 
 
 class StatusForm(BootstrapMixin, forms.Form):
@@ -310,7 +322,7 @@ class HouseholdFilterForm(forms.Form):
 
     def __init__(self, *args: Any, villages: Any = (), sizes: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["village"].choices = [("", "全部村（社区）")] + [
+        cast(forms.ChoiceField, self.fields["village"]).choices = [("", "全部村（社区）")] + [
             (v.code, v.name) for v in villages
         ]
-        self.fields["size"].choices = [("", "全部人口数"), *sizes]
+        cast(forms.ChoiceField, self.fields["size"]).choices = [("", "全部人口数"), *sizes]

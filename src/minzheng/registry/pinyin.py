@@ -62,7 +62,14 @@ def _char_readings(ch: str) -> list[str]:
 
 def _default_given(given: str) -> list[str]:
     """pypinyin's reading of the given name as a phrase, one syllable per character."""
-    syllables = lazy_pinyin(given, style=Style.NORMAL, v_to_u=False, errors=lambda s: list(s))
+    # pypinyin takes a list from an ``errors`` callback (one item per character), but its stubs
+    # only allow a str result
+    syllables = lazy_pinyin(
+        given,
+        style=Style.NORMAL,
+        v_to_u=False,
+        errors=lambda s: list(s),  # type: ignore[arg-type,return-value]
+    )
     if len(syllables) != len(given):
         return [(_char_readings(c) or [""])[0] for c in given]
     return [s.lower() if s.isascii() else "" for s in syllables]

@@ -179,8 +179,9 @@ def _display(field: str, value: Any, model: type[models.Model] | None = None) ->
             f = model._meta.get_field(field)
         except FieldDoesNotExist:
             f = None
-        if f is not None and getattr(f, "choices", None):
-            return dict(f.choices).get(value, value)
+        choices = getattr(f, "choices", None)  # a reverse relation has no ``choices``
+        if choices:
+            return dict(choices).get(value, value)
     return str(value)
 
 
@@ -246,7 +247,7 @@ def _write(
         action=action,
         summary=summary[:200],
         changes=_history_rows(old, new, type(obj)),
-        object_type=obj._meta.model_name,
+        object_type=obj._meta.model_name or "",  # set on every concrete model
         object_id=obj.pk,
         version=getattr(obj, "version", None),
         county_code=region_code[:6],
@@ -254,7 +255,8 @@ def _write(
 
 
 def _lock(instance: models.Model) -> Any:
-    return type(instance).objects.select_for_update().get(pk=instance.pk)
+    # ``_default_manager`` is ``objects``: no model declares another manager
+    return type(instance)._default_manager.select_for_update().get(pk=instance.pk)
 
 
 def _check_version(current: Any, version: int | None) -> None:
@@ -340,7 +342,8 @@ def _id_warnings(parsed: Any) -> list[str]:
 
 def _household_label(household: Household) -> str:
     head = household.head.name if household.head_id and household.head else "（无户主）"
-    return f"{head}户（{household.region.parent.name if household.region.parent_id else ''}{household.region.name}）"
+    parent = household.region.parent if household.region.parent_id else None
+    return f"{head}户（{parent.name if parent is not None else ''}{household.region.name}）"
 
 
 def duplicate_message(actor: Any, existing: Person) -> str:
@@ -1096,6 +1099,7 @@ def income_add(
     end = _as_date(ended_on, "终止日期", "ended_on")
     _check_member_person(household, person)
     _check_period(start, end, person)
+    assert start is not None  # _check_period requires a start date
     item = IncomeItem.objects.create(
         household=household,
         person=person,
@@ -1137,6 +1141,7 @@ def income_update(
     current: IncomeItem = _lock(income)
     _check_version(current, version)
     old = _income_snapshot(current)
+    started_on: dt.date | None = current.started_on  # may be cleared; _check_period refuses that
     if "category" in changes:
         if changes["category"] not in IncomeItem.Category.values:
             raise DomainError("请选择收入类别", field="category")
@@ -1150,7 +1155,7 @@ def income_update(
             changes["monthly_amount_fen"], "monthly_amount_fen", "月收入"
         )
     if "started_on" in changes:
-        current.started_on = _as_date(changes["started_on"], "起始日期", "started_on")
+        started_on = _as_date(changes["started_on"], "起始日期", "started_on")
     if "ended_on" in changes:
         current.ended_on = _as_date(changes["ended_on"], "终止日期", "ended_on")
     if "note" in changes:
@@ -1158,7 +1163,9 @@ def income_update(
     if "person" in changes:
         _check_member_person(household, changes["person"])
         current.person = changes["person"]
-    _check_period(current.started_on, current.ended_on, current.person)
+    _check_period(started_on, current.ended_on, current.person)
+    assert started_on is not None  # _check_period requires a start date
+    current.started_on = started_on
     new = _income_snapshot(current)
     if {k: v for k, v in old.items() if k != "version"} == {
         k: v for k, v in new.items() if k != "version"

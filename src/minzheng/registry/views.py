@@ -12,6 +12,7 @@ from typing import Any
 from django import forms as djforms
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -42,9 +43,9 @@ FIELD_MAP = {
 }
 
 
-def not_found_as_404(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def not_found_as_404(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     @wraps(view)
-    def wrapped(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             return view(request, *args, **kwargs)
         except NotFoundOrNotYours as exc:
@@ -822,14 +823,15 @@ def document_upload(request: AuthedRequest, pk: str) -> HttpResponse:
 @never_cache
 @perm_required(Perm.REGISTRY_VIEW)
 @not_found_as_404
-def document_download(request: AuthedRequest, pk: str) -> HttpResponse:
+def document_download(request: AuthedRequest, pk: str) -> HttpResponseBase:
     document = selectors.document_for_user(request.user, pk)
     services.document_opened(actor=request.user, document=document)
     response = FileResponse(
         document.file.open("rb"),
         content_type=document.content_type,
         as_attachment=document.content_type == "application/pdf",
-        filename=f"{document.title}.{document.file.name.rsplit('.', 1)[-1]}",
+        # open() above has already refused a file without a name
+        filename=f"{document.title}.{(document.file.name or '').rsplit('.', 1)[-1]}",
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
