@@ -603,7 +603,7 @@ def _end_current_membership(
     *, actor: Any, person: Person, ended_on: dt.date, reason: str
 ) -> Membership | None:
     m = (
-        Membership.objects.select_for_update()
+        Membership.objects.select_for_update(of=("self",))
         .select_related("household")
         .filter(person=person, ended_on__isnull=True)
         .first()
@@ -909,7 +909,7 @@ def member_move(
             f"{person.name} 状态为“{person.get_status_display()}”，不能迁移", field="person"
         )
     old_m = (
-        Membership.objects.select_for_update()
+        Membership.objects.select_for_update(of=("self",))
         .select_related("household__head", "household__region")
         .filter(person=person, ended_on__isnull=True)
         .first()
@@ -983,7 +983,7 @@ def member_end(
     """End a membership (the person leaves the household without joining another)."""
     _require_edit(actor)
     m = (
-        Membership.objects.select_for_update()
+        Membership.objects.select_for_update(of=("self",))
         .select_related("household", "person")
         .get(pk=membership.pk)
     )
