@@ -435,7 +435,7 @@ class CountyGenerator:
         surname = father.new.name[: 2 if father.new.name[:2] in {"欧阳", "司马", "诸葛"} else 1]
         sons = daughters = 0
         for _ in range(n):
-            age = mother.age - self.rng.randint(21, 34)
+            age = min(mother.age, father.age) - self.rng.randint(21, 34)
             if age < min_age or age > max_age or age < 0:
                 continue
             sex = SEX_MALE if self.rng.random() < 0.53 else SEX_FEMALE
@@ -493,7 +493,7 @@ class CountyGenerator:
             grand = grand[:1]
             grand_mother_age = grand[0].age - 2
         else:
-            grand_mother_age = grand[1].age
+            grand_mother_age = min(grand[0].age, grand[1].age)
         son_age = grand_mother_age - self.rng.randint(22, 32)
         son = self.person(
             age=max(son_age, 22),
