@@ -14,7 +14,7 @@ from minzheng.registry import duplicates
 from minzheng.registry.bulkload import NewHousehold, NewPerson, write_households
 from minzheng.registry.models import Disability, Household, Membership, Person, PersonSearchKey
 
-from .conftest import SHIQIAO_VILLAGE, TAOYUAN, make_id
+from .datafiles import SHIQIAO_VILLAGE, TAOYUAN, make_id
 
 pytestmark = pytest.mark.django_db
 BORN = date(1950, 1, 1)

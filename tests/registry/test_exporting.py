@@ -11,9 +11,16 @@ from minzheng.registry import importing
 from minzheng.registry.exporting import registry_export
 from minzheng.registry.models import Household, Person
 
-from .conftest import HEADER, household_rows, write_xlsx
+from .datafiles import HEADER, household_rows, make_importer, write_xlsx
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def importer(make_user):
+    return make_importer(make_user)
+
+
 ID_COL = HEADER.index("公民身份号码")
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from minzheng.registry.models import Person
 
-from .conftest import HEADER, household_rows, write_xlsx
+from .datafiles import HEADER, household_rows, write_xlsx
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.registry.urls_with_import")]
 ID_COL = HEADER.index("公民身份号码")

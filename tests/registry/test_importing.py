@@ -13,17 +13,24 @@ from minzheng.core.models import AuditEvent
 from minzheng.registry import importing
 from minzheng.registry.models import Household, Membership, Person, PersonSearchKey
 
-from .conftest import (
+from .datafiles import (
     HEADER,
     SHIQIAO_VILLAGE,
     household_rows,
     make_id,
+    make_importer,
     name_for,
     write_csv,
     write_xlsx,
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def importer(make_user):
+    return make_importer(make_user)
+
 
 ID_COL = HEADER.index("公民身份号码")
 VILLAGE_COL = HEADER.index("村（社区）")

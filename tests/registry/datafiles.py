@@ -1,4 +1,8 @@
-"""Helpers for the registry data tests: valid synthetic ID numbers and import files."""
+"""Helpers for the registry data tests: valid synthetic ID numbers, import files, the importer.
+
+(Not a conftest: the registry branch has its own tests/registry/conftest.py. Each test module
+that imports a file defines its own ``importer`` fixture with ``make_importer``.)
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ import csv
 from datetime import date, timedelta
 from pathlib import Path
 
-import pytest
 from openpyxl import Workbook
 
 from minzheng.core.idnumber import check_char
@@ -92,7 +95,6 @@ def write_csv(path: Path, rows: list[list], encoding: str = "utf-8") -> Path:
     return path
 
 
-@pytest.fixture
-def importer(make_user):
+def make_importer(make_user):
     """A county programme officer, allowed to import anywhere in the county."""
     return make_user("importer", "programme_officer", "340521")
