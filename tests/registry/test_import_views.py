@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from minzheng.registry.models import Person
@@ -10,6 +12,12 @@ from .datafiles import HEADER, household_rows, write_xlsx
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.registry.urls_with_import")]
 ID_COL = HEADER.index("公民身份号码")
+
+
+@pytest.fixture(autouse=True)
+def _var_dir(settings, tmp_path):
+    """Uploads and error workbooks go to a temporary directory, not the real var/."""
+    settings.VAR_DIR = tmp_path / "var"
 
 
 @pytest.fixture
@@ -23,7 +31,7 @@ def test_officer_downloads_the_template(officer_client):
     assert resp["Content-Type"].startswith("application/vnd.openxmlformats")
 
 
-def test_preview_then_import_with_error_workbook(officer_client, tmp_path):
+def test_preview_then_import_with_error_workbook(officer_client, tmp_path, settings):
     rows = household_rows(3)
     rows[0][ID_COL] = rows[0][ID_COL][:17] + ("0" if rows[0][ID_COL][17] != "0" else "1")
     path = write_xlsx(tmp_path / "in.xlsx", rows)
@@ -38,6 +46,7 @@ def test_preview_then_import_with_error_workbook(officer_client, tmp_path):
     resp = officer_client.post("/registry/import/", {"token": token, "mode": "valid_rows"})
     assert 'data-testid="imported">5<' in resp.content.decode()
     assert Person.objects.count() == 5
+    assert not list(Path(settings.VAR_DIR, "imports").glob(f"{token}.xlsx"))  # upload removed
     errors = officer_client.get(f"/registry/import/{token}/errors.xlsx")
     assert errors.status_code == 200
 

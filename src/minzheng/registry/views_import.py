@@ -76,6 +76,8 @@ def upload(request: HttpRequest) -> HttpResponse:
                 error_workbook=_upload_dir() / f"{token}.errors.xlsx",
                 original_name=info["name"],
             )
+            if result.outcome == "imported":  # the upload is no longer needed; errors stay
+                Path(info["path"]).unlink(missing_ok=True)
             context.update(result=result, token=token, name=info["name"], done=True)
             return render(request, "registry/import.html", context)
         upload_file = request.FILES.get("file")
