@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, models
 from django.utils import timezone
@@ -89,7 +89,7 @@ def allocate_ids(model: type[models.Model], n: int) -> list[int]:
     if not connection.in_atomic_block:
         raise RuntimeError("allocate_ids must run inside transaction.atomic")
     table = model._meta.db_table
-    pk = model._meta.pk.column  # type: ignore[union-attr]
+    pk = str(model._meta.pk.column)  # type: ignore[union-attr]
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             cur.execute(
@@ -133,10 +133,11 @@ def insert_rows(
     model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> int:
     """Insert plain rows (values in ``columns`` order, field names) without reading back."""
-    fields = [model._meta.get_field(c) for c in columns]
-    convert = [(i, c) for i, f in enumerate(fields) if (c := _converter(f)) is not None]  # type: ignore[arg-type]
+    fields = [cast("models.Field[Any, Any]", model._meta.get_field(c)) for c in columns]
+    convert = [(i, c) for i, f in enumerate(fields) if (c := _converter(f)) is not None]
+    prepared: list[Sequence[Any]]
     if convert:
-        prepared: list[Sequence[Any]] = []
+        prepared = []
         for row in rows:
             values = list(row)
             for i, c in convert:
@@ -149,12 +150,12 @@ def insert_rows(
         return 0
     qn = connection.ops.quote_name
     table = qn(model._meta.db_table)
-    cols = ", ".join(qn(f.column) for f in fields)  # type: ignore[attr-defined]
+    cols = ", ".join(qn(str(f.column)) for f in fields)
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             with cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-                for values in prepared:
-                    copy.write_row(values)
+                for record in prepared:
+                    copy.write_row(record)
         else:
             placeholders = ", ".join(["%s"] * len(fields))
             sql = f"INSERT INTO {table} ({cols}) VALUES ({placeholders})"  # noqa: S608 (quoted identifiers)

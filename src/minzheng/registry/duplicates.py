@@ -27,7 +27,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
@@ -40,6 +40,7 @@ from minzheng.core import audit, crypto
 from minzheng.core.exceptions import DomainError, NotFoundOrNotYours
 from minzheng.core.fields import index_value
 from minzheng.core.idnumber import IdNumberError, parse_resident_id
+from minzheng.core.masking import Protected
 from minzheng.core.models import AuditEvent
 
 from .models import (
@@ -146,8 +147,9 @@ def _id_15_18(scoped: QuerySet[Person]) -> list[DuplicateGroup]:
     old = list(scoped.annotate(n=Length("id_number")).filter(n=_ciphertext_length_of_15()))
     wanted: dict[str, Person] = {}
     for p in old:
+        protected = cast(Protected, p.id_number)  # the field gives a Protected value
         try:
-            number = parse_resident_id(p.id_number.reveal()).number
+            number = parse_resident_id(protected.reveal()).number
         except IdNumberError:
             continue
         index = index_value("id", number)
@@ -156,8 +158,8 @@ def _id_15_18(scoped: QuerySet[Person]) -> list[DuplicateGroup]:
     groups = []
     for i in range(0, len(wanted), _CHUNK):
         chunk = list(wanted)[i : i + _CHUNK]
-        for p in scoped.filter(id_number_index__in=chunk):
-            groups.append(DuplicateGroup(KIND_ID_15_18, (wanted[p.id_number_index], p)))
+        for twin in scoped.filter(id_number_index__in=chunk):
+            groups.append(DuplicateGroup(KIND_ID_15_18, (wanted[twin.id_number_index], twin)))
     return groups
 
 

@@ -46,8 +46,9 @@ class ExportResult:
     content: bytes | None = None
 
 
-def _protected(value: Protected | None, reveal: bool) -> str:
-    if value is None:
+def _protected(value: Any, reveal: bool) -> str:
+    """A ProtectedField value (a :class:`Protected` or None) as the export shows it."""
+    if not isinstance(value, Protected):
         return ""
     return value.reveal() if reveal else value.masked
 

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from minzheng.core import audit
@@ -32,7 +32,17 @@ from minzheng.geo.models import Region
 
 from .bulkload import NewHousehold, NewPerson, insert_rows, write_households
 from .codes import RELATION_HEAD, SEX_FEMALE, SEX_MALE
-from .models import Disability, Employment, HealthCondition, IncomeItem, Person, Source
+from .models import (
+    Disability,
+    Employment,
+    HealthCondition,
+    Household,
+    IncomeItem,
+    Membership,
+    Person,
+    PersonSearchKey,
+    Source,
+)
 
 Progress = Callable[[int, int], None]
 COUNTY = "340521"
@@ -466,7 +476,7 @@ class CountyGenerator:
         n = self.rng.choices((1, 2, 3), weights=(45, 45, 10) if hukou == "rural" else (60, 37, 3))[
             0
         ]
-        members = couple + self._children(*couple, hukou, n=n, max_age=24)
+        members = couple + self._children(couple[0], couple[1], hukou, n=n, max_age=24)
         self._widowed_parent(members, 0.08, hukou)
         return members
 
@@ -527,7 +537,7 @@ class CountyGenerator:
     def _hh_middle_couple(self, hukou: str) -> list[_Person]:
         couple = self._couple(self.rng.randint(45, 62), hukou)
         if self.rng.random() < 0.4:
-            couple += self._children(*couple, hukou, n=1, min_age=16)
+            couple += self._children(couple[0], couple[1], hukou, n=1, min_age=16)
         return couple
 
     def _hh_single_adult(self, hukou: str) -> list[_Person]:
@@ -853,6 +863,7 @@ def generate_county(
         done, households = done + in_batch, households + len(batch)
         if progress:
             progress(done, persons)
+    _analyze()
     seconds = time.perf_counter() - started
     counts = dict(sorted(gen.counts.items()))
     audit.record(
@@ -872,6 +883,14 @@ def generate_county(
         },
     )
     return GenerateResult(persons=done, households=households, seconds=seconds, counts=counts)
+
+
+def _analyze() -> None:
+    """Fresh planner statistics after a bulk load (SQLite and PostgreSQL alike)."""
+    qn = connection.ops.quote_name
+    with connection.cursor() as cur:
+        for model in (Person, Household, Membership, PersonSearchKey, IncomeItem, Employment):
+            cur.execute(f"ANALYZE {qn(model._meta.db_table)}")
 
 
 def _write_chunk(

@@ -617,11 +617,11 @@ def _check_duplicates(rows: list[_Row]) -> None:
     for index in known:
         row = by_index[index]
         if not any("已在档案中" in e.message for e in row.errors):
-            legacy = index != row.index
+            is_legacy = index != row.index
             row.fail(
                 "id_number",
                 "该身份证号已在档案中登记"
-                + ("（登记为15位旧号码）" if legacy else "")
+                + ("（登记为15位旧号码）" if is_legacy else "")
                 + "，不能重复导入",
             )
 

@@ -33,9 +33,7 @@ KeysFunction = Callable[[str], list[tuple[str, str]]]
 def _surname_readings() -> dict[str, tuple[str, ...]]:
     with (DATA_DIR / "surname_pinyin.csv").open(encoding="utf-8") as f:
         rows = csv.DictReader(line for line in f if not line.startswith("#"))
-        return {
-            r["surname"]: tuple(x.replace("-", "") for x in r["readings"].split()) for r in rows
-        }
+        return {r["surname"]: tuple(r["readings"].split()) for r in rows}
 
 
 @lru_cache(maxsize=20_000)
@@ -58,8 +56,8 @@ def _fallback_search_keys(name: str) -> list[tuple[str, str]]:
         surname, given = clean[:2], clean[2:]
     else:
         surname, given = clean[:1], clean[1:]
-    if surname in table:
-        first = [[r] for r in table[surname]]
+    if surname in table and (len(surname) == 1 or all("-" in r for r in table[surname])):
+        first = [r.split("-") for r in table[surname]]  # compound surnames: ou-yang
     else:
         first = (
             [[r] for r in _char_readings(surname)]
@@ -67,9 +65,8 @@ def _fallback_search_keys(name: str) -> list[tuple[str, str]]:
             else [[(_char_readings(c) or [""])[0] for c in surname]]
         )
     per_char = [_char_readings(c) or [""] for c in given]
-    for n, (surname_syllables, *given_syllables) in enumerate(
-        itertools.product(first or [[""]], *per_char)
-    ):
+    readings = ((s, g) for s in first or [[""]] for g in itertools.product(*per_char))
+    for n, (surname_syllables, given_syllables) in enumerate(readings):
         if n >= MAX_VARIANTS:
             break
         syllables = [x for x in (*surname_syllables, *given_syllables) if x]

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
@@ -103,11 +103,13 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 
 @perm_required(Perm.REGISTRY_IMPORT)
-def errors_download(request: HttpRequest, token: str) -> FileResponse:
+def errors_download(request: HttpRequest, token: str) -> HttpResponse:
     _recall(request, token)
     path = _upload_dir() / f"{token}.errors.xlsx"
     if not path.is_file():
         raise Http404("没有错误行")
-    return FileResponse(
-        path.open("rb"), as_attachment=True, filename="未导入的行.xlsx", content_type=XLSX
+    response = HttpResponse(path.read_bytes(), content_type=XLSX)  # at most a few MB
+    response["Content-Disposition"] = (
+        "attachment; filename*=UTF-8''%E6%9C%AA%E5%AF%BC%E5%85%A5%E7%9A%84%E8%A1%8C.xlsx"
     )
+    return response
