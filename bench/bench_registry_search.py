@@ -306,7 +306,7 @@ def _child(backend: str, persons: int, n_queries: int) -> dict[str, Any]:
     else:
         base = PG_ADMIN_URL.rsplit("/", 1)[0]
         env["DATABASE_URL"] = f"{base}/{PG_DB}"
-    proc = subprocess.run(  # noqa: S603 (this script, fixed arguments)
+    proc = subprocess.run(
         [
             sys.executable,
             __file__,

@@ -7,11 +7,9 @@ import pytest
 from minzheng.registry import pinyin_keys
 
 
-@pytest.fixture(params=["public", "fallback"])
-def keys(request):
-    if request.param == "public":
-        return lambda name: set(pinyin_keys.search_keys(name))
-    return lambda name: set(pinyin_keys._fallback_search_keys(name))
+@pytest.fixture
+def keys():
+    return lambda name: set(pinyin_keys.search_keys(name))
 
 
 def test_name_suffixes_make_contains_a_prefix_search(keys):

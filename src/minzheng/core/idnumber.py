@@ -51,11 +51,13 @@ def _birth_date(text: str) -> date:
         raise IdNumberError(f"出生日期 {text[0:4]}-{text[4:6]}-{text[6:8]} 不是有效日期") from exc
 
 
+_FULL_WIDTH = {ord("Ｘ"): "X", ord("ｘ"): "X", **{0xFF10 + i: str(i) for i in range(10)}}
+_BLANKS = re.compile(r"\s+")
+
+
 def normalize(raw: str) -> str:
     """Strip blanks and full-width characters; upper-case the check character."""
-    table = {ord("Ｘ"): "X", ord("ｘ"): "X"}
-    table.update({0xFF10 + i: str(i) for i in range(10)})
-    return re.sub(r"\s+", "", raw.translate(table)).upper()
+    return _BLANKS.sub("", raw.translate(_FULL_WIDTH)).upper()
 
 
 def parse_resident_id(

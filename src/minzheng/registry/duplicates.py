@@ -56,6 +56,7 @@ from .models import (
     Person,
     PersonSearchKey,
 )
+from .services import household_recount
 
 KIND_NAME_BIRTH = "name_birth"
 KIND_PHONE = "phone"
@@ -212,12 +213,6 @@ def _history(
     )
 
 
-def _recount(household_ids: Iterable[int]) -> None:
-    for hid in set(household_ids):
-        n = Membership.objects.filter(household_id=hid, ended_on__isnull=True).count()
-        Household.objects.filter(pk=hid).update(member_count=n, updated_at=timezone.now())
-
-
 def _scoped_person(actor: Any, public_id: Any) -> Person:
     return get_scoped(Person.objects.select_for_update(), actor, public_id=public_id)
 
@@ -269,7 +264,7 @@ def persons_merge(*, actor: Any, keep: Any, duplicate: Any, reason: str = "") ->
                 end_reason=f"重复登记，已并入{kept.name}"[:100],
             )
             membership["action"] = "ended"
-        _recount([household.pk])
+        household_recount([household.pk])
     keys = list(
         PersonSearchKey.objects.filter(person=dup).values_list("key", "kind", "region_code")
     )
@@ -335,7 +330,7 @@ def persons_merge_undo(*, actor: Any, merge_seq: int) -> AuditEvent:
                 Household.objects.filter(pk=m["household"], head=kept).update(head=dup)
         else:
             Membership.objects.filter(pk=m["id"], person=dup).update(ended_on=None, end_reason="")
-        _recount([m["household"]])
+        household_recount([m["household"]])
     PersonSearchKey.objects.bulk_create(
         [
             PersonSearchKey(person=dup, key=k, kind=kind, region_code=region)
