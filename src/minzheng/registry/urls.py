@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_duplicates
 
 app_name = "registry"
 urlpatterns = [
@@ -28,4 +28,8 @@ urlpatterns = [
     path("disabilities/<uuid:pk>/delete/", views.disability_delete, name="disability_delete"),
     path("documents/<uuid:pk>/", views.document_download, name="document_download"),
     path("search/", views.search, name="search"),
+    path("duplicates/", views_duplicates.duplicate_list, name="duplicates"),
+    path("duplicates/merge/", views_duplicates.duplicate_merge, name="duplicate_merge"),
+    path("duplicates/undo/", views_duplicates.duplicate_undo, name="duplicate_undo"),
+    path("duplicates/dismiss/", views_duplicates.duplicate_dismiss, name="duplicate_dismiss"),
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import quote
 
 from django import forms as djforms
 from django.core.paginator import Paginator
@@ -15,6 +16,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -114,6 +116,8 @@ def household_list(request: AuthedRequest) -> HttpResponse:
             "sort": d["sort"] or "village",
         }
     qs = selectors.households_for_user(request.user, **filters)
+    if request.GET.get("export") == "xlsx":
+        return _export_households(request, qs)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -122,9 +126,32 @@ def household_list(request: AuthedRequest) -> HttpResponse:
         "page": page,
         "query": params.urlencode(),
         "can_edit": request.user.has_perm_code(Perm.REGISTRY_EDIT),
+        "can_export": request.user.has_perm_code(Perm.EXPORT),
+        "can_reveal": request.user.has_perm_code(Perm.PII_REVEAL),
     }
     template = "registry/_household_table.html" if request.htmx else "registry/household_list.html"
     return render(request, template, ctx)
+
+
+def _export_households(request: AuthedRequest, qs: Any) -> HttpResponse:
+    """The filtered list as xlsx, masked unless the user asks for and may see full numbers."""
+    from .exporting import registry_export
+
+    try:
+        result = registry_export(
+            queryset=Household.objects.filter(pk__in=qs.values("pk")),  # the filter, bare
+            actor=request.user,
+            reveal=request.GET.get("reveal") == "1",
+        )
+    except DomainError as exc:
+        return render(request, "403.html", {"reason": exc.message}, status=exc.status)
+    response = HttpResponse(
+        result.content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    name = f"家庭档案-{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
 
 
 @perm_required(Perm.REGISTRY_VIEW)
