@@ -4,7 +4,8 @@ Pure functions (no database), so they are tested with hypothesis. Rules:
 
 * the surname is read as a surname: ``data/surname_pinyin.csv`` lists the surname readings of
   characters that pypinyin would read as ordinary words (曾 zeng, 解 xie, 单 shan, 仇 qiu …)
-  and the compound surnames (欧阳, 司马 …); other surnames take every reading pypinyin knows;
+  and the compound surnames (欧阳, 司马 …); another surname takes pypinyin's first (most
+  common) reading only — 丁 is ding as a surname, never zheng;
 * the given name takes every reading of each character (polyphonic characters such as 长, 乐,
   朝), starting with pypinyin's phrase reading, and varying one character at a time before
   combining, so that each reading of each character appears even when the number of variants
@@ -84,7 +85,7 @@ def name_readings(name: str, *, limit: int = MAX_VARIANTS) -> list[list[str]]:
     if surname in table:
         surname_options = [r.split("-") for r in table[surname]]
     elif len(surname) == 1:
-        surname_options = [[r] for r in _char_readings(surname)] or [[]]
+        surname_options = [[r] for r in _char_readings(surname)[:1]] or [[]]
     else:
         surname_options = [[r for c in surname for r in _char_readings(c)[:1]]]
 
