@@ -69,7 +69,7 @@ def _owed(month):
 def test_death_ends_every_programme_of_the_person_from_the_next_month(officer_a, nothing_paid):
     # Given an old man who is the payee of his 低保 household, and receives 高龄补贴 and the
     # 重度残疾人护理补贴 in his own name
-    hh, dibao, (old, wife) = dibao_household(2, amount_fen=120000)
+    _hh, dibao, (old, _wife) = dibao_household(2, amount_fen=120000)
     gaoling = enroll(programme="gaoling", payee=old, amount_fen=5000)
     care = enroll(programme="disability_care_subsidy", payee=old, amount_fen=10000)
     died_on = today() - dt.timedelta(days=3)
@@ -94,7 +94,7 @@ def test_death_ends_every_programme_of_the_person_from_the_next_month(officer_a,
 
 
 def test_a_death_rolls_back_with_its_consequences_when_the_registry_refuses(officer_a):
-    hh, dibao, (head, child) = dibao_household(2)
+    _hh, dibao, (_head, child) = dibao_household(2)
     with pytest.raises(DomainError, match="不能晚于今天"):
         _die(officer_a, child, today() + dt.timedelta(days=1))
     dibao.refresh_from_db()
@@ -105,7 +105,7 @@ def test_a_death_rolls_back_with_its_consequences_when_the_registry_refuses(offi
 
 def test_a_members_death_removes_one_share_not_the_household(officer_a, nothing_paid):
     # Given a 低保 household of 3 paid 1800 元 a month to the head
-    hh, dibao, (head, wife, son) = dibao_household(3, amount_fen=180000)
+    hh, dibao, (_head, _wife, son) = dibao_household(3, amount_fen=180000)
     died_on = today() - dt.timedelta(days=1)
 
     # When the son dies
@@ -130,7 +130,7 @@ def test_a_members_death_removes_one_share_not_the_household(officer_a, nothing_
 def test_the_payees_death_ends_the_household_enrollment_and_raises_a_recheck(
     officer_a, nothing_paid
 ):
-    hh, dibao, (head, wife) = dibao_household(2)
+    _hh, dibao, (head, _wife) = dibao_household(2)
     _die(officer_a, head, today())
     dibao.refresh_from_db()
     assert dibao.status == Enrollment.Status.ENDED
@@ -165,7 +165,7 @@ def test_no_claim_when_nothing_was_paid_after_the_death(officer_a, paid_through)
 
 def test_a_members_share_paid_after_the_death_is_claimed_on_the_household(officer_a, paid_through):
     died_on = add_months(today(), -1)
-    hh, dibao, (head, wife, son) = dibao_household(3)
+    _hh, dibao, (_head, _wife, son) = dibao_household(3)
     paid_through(month_start(today()))
     _die(officer_a, son, died_on)
     claim = RecoveryClaim.objects.get(enrollment=dibao)
@@ -207,7 +207,7 @@ def test_open_tasks_about_the_person_are_cancelled(officer_a, nothing_paid):
 
 
 def test_ended_enrollments_of_others_are_left_alone(officer_a, nothing_paid):
-    hh, dibao, (head, son) = dibao_household(2)
+    _hh, dibao, (_head, son) = dibao_household(2)
     old_end = enroll(programme="gaoling", payee=son, end=months_from_now(-3))
     _die(officer_a, son, today())
     old_end.refresh_from_db()
@@ -217,7 +217,7 @@ def test_ended_enrollments_of_others_are_left_alone(officer_a, nothing_paid):
 
 
 def test_an_officer_of_another_town_cannot_record_the_death(officer_b):
-    hh, dibao, (head,) = dibao_household(1)
+    _hh, dibao, (head,) = dibao_household(1)
     with pytest.raises(DomainError):
         _die(officer_b, head, today())
     assert Person.objects.get(pk=head.pk).status == Person.Status.LIVING
