@@ -84,7 +84,7 @@ class TaskFilterForm(forms.Form):
 
     def __init__(self, *args: Any, villages: Any = (), **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.fields["village"].choices = [("", "全部村（社区）")] + [
+        self.fields["village"].choices = [("", "全部村（社区）")] + [  # type: ignore[attr-defined]
             (v.code, f"{v.parent.name if v.parent else ''} {v.name}") for v in villages
         ]
 
@@ -105,7 +105,7 @@ class EnrollmentFilterForm(forms.Form):
 
     def __init__(self, *args: Any, villages: Any = (), **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.fields["village"].choices = [("", "全部村（社区）")] + [
+        self.fields["village"].choices = [("", "全部村（社区）")] + [  # type: ignore[attr-defined]
             (v.code, f"{v.parent.name if v.parent else ''} {v.name}") for v in villages
         ]
 
@@ -179,7 +179,7 @@ class PersonChoiceMixin(forms.Form):
     def __init__(self, *args: Any, members: Any = (), **kw: Any) -> None:
         super().__init__(*args, **kw)
         self.members = {str(p.public_id): p for p in members}
-        self.fields["person"].choices = [("", "请选择")] + [
+        self.fields["person"].choices = [("", "请选择")] + [  # type: ignore[attr-defined]
             (k, p.name) for k, p in self.members.items()
         ]
 
