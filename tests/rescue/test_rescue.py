@@ -243,3 +243,21 @@ def test_auditor_reads_but_cannot_add(login_as, auditor, officer_a):
     )
     assert resp.status_code == 403
     assert selectors.case_totals(case)["total_fen"] == 0
+
+
+def test_list_totals_are_not_multiplied_by_visits(login_as, officer_a):
+    a = _case(officer_a, stated_name="甲某")
+    _spend(officer_a, a, "meal", 4500)
+    _spend(officer_a, a, "ticket", 20000)
+    services.case_close(actor=officer_a, case=a, outcome="left", outcome_on=DAY)
+    for situation in ("电话回访，生活稳定", "入户回访，已在家务农"):
+        services.followup_add(
+            actor=officer_a, case=a, visited_on=TODAY, method="phone", situation=situation
+        )
+    b = _case(officer_a, stated_name="乙某")
+    _spend(officer_a, b, "meal", 3000)
+    row = selectors.cases_for_user(officer_a).get(pk=a.pk)
+    assert (row.spent_fen, row.n_visits) == (24500, 2)
+    assert selectors.cases_total_fen(selectors.cases_for_user(officer_a)) == 27500
+    html = login_as(officer_a).get("/rescue/cases/").content.decode()
+    assert "275.00元" in html

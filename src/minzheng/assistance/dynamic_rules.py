@@ -53,7 +53,7 @@ IRREGULAR_INCOME = frozenset({"business", "other"})
 
 BASIS = {
     "periodic_dibao": "《最低生活保障审核确认办法》第三十一条",
-    "periodic_tekun": "《关于改革完善社会救助制度的意见》（特困人员每年复核）",
+    "periodic_tekun": "《关于改革完善社会救助制度的意见》",
     "death": "民发〔2022〕83号（低保家庭成员死亡3个月内复核）",
     "death_end": "《社会救助暂行办法》第十三条、《特困人员认定办法》第二十四条（死亡）",
     "change": "《最低生活保障审核确认办法》第三十条",

@@ -12,7 +12,7 @@ urlpatterns = [
     path("enrollments/", views.enrollment_list, name="enrollment_list"),
     path("enrollments/<uuid:pk>/", views.enrollment_detail, name="enrollment_detail"),
     path(
-        "enrollments/<uuid:pk>/<slug:action>/",
+        "enrollments/<uuid:pk>/<str:action>/",
         views.enrollment_action,
         name="enrollment_action",
     ),

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from minzheng.accounts.scoping import get_scoped, scope
 
-from .models import RescueCase, RescueService
+from .models import FollowUpVisit, RescueCase, RescueService
 
 PAGE_SIZE = 20
 SORTS = {
@@ -70,14 +70,35 @@ def cases_for_user(
             | Q(case_number__icontains=q)
             | Q(found_place__contains=q)
         )
+    # subqueries, not joins: a join of services and visits would multiply the sums
+    spent = (
+        RescueService.objects.filter(case=OuterRef("pk"))
+        .values("case")
+        .annotate(total=Sum("amount_fen"))
+        .values("total")
+    )
+    visits = (
+        FollowUpVisit.objects.filter(case=OuterRef("pk"))
+        .values("case")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
     return (
         qs.select_related("person", "region__parent")
         .annotate(
-            spent_fen=Coalesce(Sum("services__amount_fen"), 0),
-            n_visits=Count("visits", distinct=True),
+            spent_fen=Coalesce(Subquery(spent, output_field=IntegerField()), 0),
+            n_visits=Coalesce(Subquery(visits, output_field=IntegerField()), 0),
         )
         .order_by(*SORTS.get(sort, SORTS["-received"]))
     )
+
+
+def cases_total_fen(cases: QuerySet[RescueCase]) -> int:
+    """Money spent on the cases of a (filtered) list, all services whatever their date."""
+    total = RescueService.objects.filter(case__in=cases.values("pk")).aggregate(
+        total=Sum("amount_fen")
+    )["total"]
+    return int(total or 0)
 
 
 def case_for_user(user: Any, public_id: Any) -> RescueCase:

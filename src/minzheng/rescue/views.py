@@ -9,7 +9,7 @@ from typing import Any
 from django import forms as djforms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import QuerySet, Sum
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -74,7 +74,7 @@ def case_list(request: AuthedRequest) -> HttpResponse:
     page = Paginator(qs, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
-    total = qs.aggregate(total=Sum("services__amount_fen"))["total"] or 0
+    total = selectors.cases_total_fen(qs)
     ctx = {
         "form": form,
         "page": page,
