@@ -13,6 +13,7 @@ from docx import Document
 from minzheng.core.models import AuditEvent
 from minzheng.geo.models import Region
 from minzheng.reports.figures import NOT_CONNECTED
+from minzheng.reports.registry import registry
 
 from ..conftest import COUNTY, TOWN_A, TOWN_B, VILLAGE_A
 from .conftest import SEED_TEMPLATE_DOCX, SEED_TEMPLATE_TXT
@@ -143,7 +144,9 @@ def test_the_word_download_carries_the_users_region_figures(login_as, officer_a)
 def test_the_json_download_has_every_key(login_as, auditor):
     resp = login_as(auditor).get("/reports/download/json/", {**PERIOD, "region": COUNTY})
     data = json.loads(resp.content)
-    assert len(data["metrics"]) == 44
+    # every figure of the registry: the catalogue's and those apps add (geo, rescue …)
+    assert set(data["metrics"]) == {m.key for m in registry.metrics()}
+    assert len(data["metrics"]) >= 44
     assert data["metrics"]["geo.villages"]["value"] == villages(COUNTY)
 
 

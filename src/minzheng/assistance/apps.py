@@ -5,3 +5,8 @@ class AssistanceConfig(AppConfig):
     name = "minzheng.assistance"
     label = "assistance"
     verbose_name = "社会救助"
+
+    def ready(self) -> None:
+        from . import dynamic_wiring
+
+        dynamic_wiring.connect()

@@ -226,3 +226,207 @@ class Suspension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrollment_id} {self.from_month:%Y-%m}"
+
+
+# --- dynamic management (动态管理): reviews, change decisions, recovery claims ----------------
+# Written by ``dynamic.py``; read by ``dynamic_selectors.py`` and, for ``RecoveryClaim``, by
+# payments. See docs/decisions/0004-dynamic-management.md.
+
+
+class ReviewTask(TimeStampedModel):
+    """Something an officer must re-check by ``due_on``: a periodic review (审核确认办法
+    第31条), a member's death (re-check within 3 months), an 18th birthday, an age-band change,
+    a registry change, three refused job referrals, an objection during 公示."""
+
+    class Kind(models.TextChoices):
+        PERIODIC = "periodic", "定期复核"
+        DEATH = "death", "成员死亡复核"
+        AGE_18 = "age_18", "年满18周岁"
+        AGE_BAND = "age_band", "高龄补贴调档"
+        CHANGE = "change", "家庭情况变化复核"
+        JOB_REFUSAL = "job_refusal", "无正当理由拒绝就业"
+        OBJECTION = "objection", "公示异议调查"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待办"
+        DONE = "done", "已办结"
+        CANCELLED = "cancelled", "已取消"
+
+    class Outcome(models.TextChoices):
+        UNCHANGED = "unchanged", "无实质变化，待遇不变"
+        CHANGED = "changed", "情况变化，已另行作出变更决定"
+        NONE = "", "（未办结）"
+
+    kind = models.CharField("任务类型", max_length=16, choices=Kind.choices, db_index=True)
+    enrollment = models.ForeignKey(
+        Enrollment, null=True, blank=True, on_delete=models.PROTECT, related_name="review_tasks"
+    )
+    household = models.ForeignKey(
+        "registry.Household", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    person = models.ForeignKey(
+        "registry.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    region = models.ForeignKey("geo.Region", on_delete=models.PROTECT, related_name="+")
+    county_code = models.CharField("县级区划代码", max_length=6, db_index=True)
+    triggered_on = models.DateField("触发日期")
+    due_on = models.DateField("办理期限", db_index=True)
+    reason = models.CharField("事由", max_length=300)
+    status = models.CharField(
+        "状态", max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    outcome = models.CharField(
+        "办理结果", max_length=10, choices=Outcome.choices, default=Outcome.NONE, blank=True
+    )
+    outcome_note = models.CharField("办理情况", max_length=300, blank=True)
+    done_on = models.DateField("办结日期", null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = "动态管理任务"
+        verbose_name_plural = "动态管理任务"
+        constraints = [
+            # the same event never raises the same task twice (scans are re-runnable)
+            models.UniqueConstraint(
+                fields=["enrollment", "kind", "due_on"],
+                condition=Q(enrollment__isnull=False),
+                name="assistance_review_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(due_on__gte=F("triggered_on")), name="assistance_review_due_after"
+            ),
+        ]
+        indexes = [models.Index(fields=["region", "status", "due_on"], name="assistance_rt_region")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.due_on}"
+
+
+class EnrollmentDecision(TimeStampedModel):
+    """A decision that changes an enrollment — suspend, resume, raise or reduce, 渐退, stop a
+    member's share, end — with its written reason and basis, shown as a notice (通知书).
+
+    A decision that needs 公示 (ending 特困 support, 特困认定办法 第25条) waits in
+    ``publicity`` and takes effect only when the publicity closes without objection.
+    """
+
+    class Kind(models.TextChoices):
+        SUSPEND = "suspend", "暂停发放"
+        RESUME = "resume", "恢复发放"
+        REDUCE = "reduce", "减发"
+        RAISE = "raise", "增发"
+        JIANTUI = "jiantui", "渐退"
+        SHARE_STOP = "share_stop", "停发个人份额"
+        END = "end", "终止保障"
+        DEATH_END = "death_end", "死亡终止"
+        DEATH_REDUCE = "death_reduce", "成员死亡减发"
+        AGE_END = "age_end", "年满18周岁终止"
+        AGE_BAND = "age_band", "高龄补贴调档"
+
+    class Status(models.TextChoices):
+        IN_EFFECT = "in_effect", "已生效"
+        PUBLICITY = "publicity", "公示中"
+        OBJECTION = "objection", "公示有异议，调查中"
+        WITHDRAWN = "withdrawn", "已撤回"
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="decisions")
+    kind = models.CharField("决定类型", max_length=16, choices=Kind.choices)
+    person = models.ForeignKey(
+        "registry.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    effective_month = models.DateField("生效月份")
+    amount_before_fen = models.BigIntegerField("原月金额（分）", null=True, blank=True)
+    amount_after_fen = models.BigIntegerField("新月金额（分）", null=True, blank=True)
+    reason = models.TextField("理由")
+    basis = models.CharField("依据", max_length=300)
+    ground = models.CharField("终止情形", max_length=32, blank=True)
+    status = models.CharField(
+        "状态", max_length=10, choices=Status.choices, default=Status.IN_EFFECT, db_index=True
+    )
+    publicity_from = models.DateField("公示开始", null=True, blank=True)
+    publicity_to = models.DateField("公示结束", null=True, blank=True)
+    decided_on = models.DateField("决定日期")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    region = models.ForeignKey("geo.Region", on_delete=models.PROTECT, related_name="+")
+    county_code = models.CharField("县级区划代码", max_length=6, db_index=True)
+
+    class Meta:
+        ordering = ["-decided_on", "-id"]
+        verbose_name = "保障变更决定"
+        verbose_name_plural = "保障变更决定"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.effective_month:%Y-%m}"
+
+    @property
+    def notice_number(self) -> str:
+        return f"{self.county_code}-{self.decided_on:%Y}-{self.pk:06d}"
+
+
+class RecoveryClaim(models.Model):
+    """Money paid for months after an enrollment stopped being owed, to be recovered (追回).
+
+    The contract with payments: for ``enrollment``, every month from ``from_month`` on that
+    the ledger shows as paid is owed back, less what the enrollment's amount rows now say is
+    due for that month (zero after ``end_month``; the reduced amount after a member's death).
+    Payments computes the money from its ledger; this row only says that recovery is needed,
+    for whom and why. Written by ``dynamic.person_death_recorded``.
+    """
+
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.PROTECT, related_name="recovery_claims"
+    )
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
+    from_month = models.DateField("追回起始月份")
+    reason = models.CharField("原因", max_length=200)
+    county_code = models.CharField("县级区划代码", max_length=6, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["enrollment_id", "from_month"]
+        verbose_name = "待追回资金"
+        verbose_name_plural = "待追回资金"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment", "person", "from_month"], name="assistance_recovery_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment_id} {self.from_month:%Y-%m}"
+
+
+class JobReferral(TimeStampedModel):
+    """A job offered to a member able to work and what he or she said (审核确认办法 第34条:
+    three suitable referrals refused in a row without good reason stop his or her own share)."""
+
+    class Response(models.TextChoices):
+        ACCEPTED = "accepted", "接受"
+        REFUSED = "refused", "无正当理由拒绝"
+        REFUSED_WITH_REASON = "refused_with_reason", "有正当理由未接受"
+
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.PROTECT, related_name="job_referrals"
+    )
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
+    referred_on = models.DateField("介绍日期")
+    job = models.CharField("介绍的工作", max_length=200)
+    response = models.CharField("本人意见", max_length=20, choices=Response.choices)
+    note = models.CharField("说明", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    county_code = models.CharField("县级区划代码", max_length=6, db_index=True)
+
+    class Meta:
+        ordering = ["person_id", "referred_on", "id"]
+        verbose_name = "就业介绍"
+        verbose_name_plural = "就业介绍"
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.referred_on} {self.response}"

@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "minzheng.accounts",
     "minzheng.registry",
     "minzheng.assistance",
+    "minzheng.rescue",
     "minzheng.web",
     "minzheng.administration",
     "minzheng.workdays",

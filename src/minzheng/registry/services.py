@@ -42,7 +42,7 @@ from minzheng.core.masking import Protected
 from minzheng.geo.models import Region
 from minzheng.geo.selectors import region_span
 
-from . import codes
+from . import codes, hooks
 from .models import (
     Asset,
     ChangeEntry,
@@ -673,8 +673,9 @@ def _person_status_change(
 def person_mark_deceased(
     *, actor: Any, person: Person, version: int, died_on: dt.date | str
 ) -> Person:
-    """Record a death: the status changes and the person's current membership ends."""
-    return _person_status_change(
+    """Record a death: the status changes and the person's current membership ends; the
+    apps registered in ``hooks`` (assistance) end what the death ends, in this transaction."""
+    person = _person_status_change(
         actor=actor,
         person=person,
         version=version,
@@ -684,6 +685,8 @@ def person_mark_deceased(
         label="死亡日期",
         action="registry.person.deceased",
     )
+    hooks.person_deceased(actor=actor, person=person, died_on=person.died_on)
+    return person
 
 
 @transaction.atomic
@@ -883,6 +886,7 @@ def member_add(
         household_id=household.pk,
         person=person,
     )
+    hooks.changed(actor=actor, subject=household, what=f"{person.name} 加入本户")
     return m
 
 
@@ -1014,6 +1018,7 @@ def member_end(
         household_id=m.household_id,
         person=m.person,
     )
+    hooks.changed(actor=actor, subject=m.household, what=f"{m.person.name} 移出本户")
     return m
 
 
@@ -1123,6 +1128,7 @@ def income_add(
         household_id=household.pk,
         person=person,
     )
+    hooks.changed(actor=actor, subject=household, what=f"新增收入：{item.get_category_display()}")
     return item
 
 
@@ -1184,6 +1190,9 @@ def income_update(
         household_id=household.pk,
         person=current.person,
     )
+    hooks.changed(
+        actor=actor, subject=household, what=f"修改收入：{current.get_category_display()}"
+    )
     return current
 
 
@@ -1208,6 +1217,7 @@ def income_delete(*, actor: Any, income: IncomeItem, version: int) -> None:
         person=person,
     )
     IncomeItem.objects.filter(pk=current_pk).delete()
+    hooks.changed(actor=actor, subject=household, what="删除收入")
 
 
 # --- assets -----------------------------------------------------------------------------------
@@ -1551,6 +1561,7 @@ def employment_add(
         household_id=_current_household_id(person),
         person=person,
     )
+    hooks.changed(actor=actor, subject=person, what=f"就业状况变为“{e.get_status_display()}”")
     return e
 
 
