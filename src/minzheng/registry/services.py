@@ -685,6 +685,7 @@ def person_mark_deceased(
         label="死亡日期",
         action="registry.person.deceased",
     )
+    assert person.died_on is not None  # set by _person_status_change above
     hooks.person_deceased(actor=actor, person=person, died_on=person.died_on)
     return person
 
