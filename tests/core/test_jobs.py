@@ -27,6 +27,14 @@ def counting_task(job_id: int) -> dict:
         return {"n": 3}
 
 
+@jobs.job_kind("test.echoes-params")
+@task()
+def params_task(job_id: int) -> dict:
+    with jobs.running(job_id) as job:
+        jobs.finish(job_id, result={"seen": job.params})
+        return job.params
+
+
 @jobs.job_kind("test.refuses")
 @task()
 def refusing_task(job_id: int) -> None:
@@ -55,6 +63,14 @@ def test_job_start_creates_the_progress_row_and_runs_its_task(officer_a):
     assert job.message == "数完了"
     assert job.result == {"n": 3}
     assert job.task_result_id
+
+
+def test_job_start_stores_the_params_before_the_task_runs(officer_a):
+    params = {"token": "abc", "mode": "valid_rows", "dry_run": True}
+    job = jobs.job_start(kind="test.echoes-params", title="参数", owner=officer_a, params=params)
+    assert job.params == params
+    assert job.result == {"seen": params}  # the task (run inside enqueue) read them
+    assert jobs.job_start(kind="test.counts", title="数数", owner=officer_a).params == {}
 
 
 def test_job_start_is_audited(officer_a):

@@ -84,8 +84,13 @@ def job_start(
     title: str,
     owner: Any,
     region_code: str = "",
+    params: Mapping[str, Any] | None = None,
 ) -> JobProgress:
     """Create the job's progress row and enqueue its task with the job id.
+
+    ``params`` (JSON) is stored on the row before the task is enqueued, for the task to read:
+    what to work on (an upload token, a file path, a mode), never personal data, which the
+    jobs page and API show and the database keeps unencrypted.
 
     The task queue lives in the same database (``django_tasks_db``), so the job row and the
     queued task are committed together: there is no job without a task, nor a task without
@@ -95,7 +100,11 @@ def job_start(
     owner_id = owner.pk if owner is not None and getattr(owner, "is_authenticated", False) else None
     with transaction.atomic():
         job = JobProgress.objects.create(
-            kind=kind, title=title[:200], owner_id=owner_id, region_code=region_code
+            kind=kind,
+            title=title[:200],
+            owner_id=owner_id,
+            region_code=region_code,
+            params=dict(params or {}),
         )
         audit.record(
             actor=owner,

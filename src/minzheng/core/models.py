@@ -88,6 +88,8 @@ class JobProgress(models.Model):
     total = models.BigIntegerField(default=0)
     message = models.TextField(blank=True)
     result = models.JSONField(default=dict, blank=True)
+    #: what the task needs to run (file token, path, mode …); never personal data
+    params = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

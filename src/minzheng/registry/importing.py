@@ -62,6 +62,8 @@ WRITE_CHUNK = 2000
 #: blind indexes per ``IN (…)`` look-up (under SQLite's 999 bound parameters)
 LOOKUP_CHUNK = 900
 MAX_ROWS = 200_000
+#: rows checked between two ``progress`` calls
+PROGRESS_EVERY = 1000
 
 
 @dataclass(frozen=True)
@@ -702,7 +704,7 @@ def households_import(
         _check_row(row, lookups, today)
         raw["_relation_code"] = lookups.relations.get(_text(raw.get("relation")))
         rows.append(row)
-        if progress and len(rows) % 5000 == 0:
+        if progress and len(rows) % PROGRESS_EVERY == 0:
             progress(offset + 1, total)
     _check_duplicates(rows)
     groups = _check_households(rows)
