@@ -8,6 +8,7 @@ urlpatterns = [
     path("geo/", include("minzheng.geo.urls")),
     path("workdays/", include("minzheng.workdays.urls")),
     path("registry/", include("minzheng.registry.urls")),
+    path("assistance/", include("minzheng.assistance.urls")),
     path("api/v1/", include("minzheng.api.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),
