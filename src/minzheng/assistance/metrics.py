@@ -36,7 +36,7 @@ def open_enrollments(scope: Scope, programme: str) -> QuerySet[Enrollment]:
     )
     labels = {**LABELS["area"], **LABELS["care_mode"]}
     return (
-        scope.within(qs, via="region_id")
+        scope.within(qs, via="region__code")
         .select_related("payee", "region__parent")
         .annotate(
             variant_label=Case(

@@ -189,7 +189,7 @@ def _household(user: Any, public_id: Any) -> Household:
     return get_scoped(
         Household.objects.select_related("head", "region__parent"),
         user,
-        via="region_id",
+        via="region__code",
         public_id=public_id,
     )
 
@@ -397,7 +397,7 @@ def _case_ctx(
                 amount = (app.assessment or {}).get("amount_fen")
                 if isinstance(amount, int):
                     initial["amount"] = f"{amount / 100:.2f}"
-            form = forms.STEP_FORMS[step](initial=initial)
+            form = forms.STEP_FORMS[step](initial=initial, prefix=step)
         step_forms.append((step, STEP_TITLES[step], form))
     case = getattr(app, "case", None)
     return {
@@ -446,7 +446,7 @@ def _run_step(request: AuthedRequest, app: Application, step: str, d: dict[str, 
             investigators=[d.get(f"investigator_{i}") or "" for i in (1, 2, 3)],
             findings=d.get("findings") or "",
             household_signed=d.get("household_signed") or False,
-            attachments=request.FILES.getlist("attachments"),
+            attachments=d.get("attachments") or [],
         )
     if step == "town_review":
         return workflow.town_review(
@@ -519,7 +519,7 @@ def case_step(request: AuthedRequest, pk: str, step: str) -> HttpResponse:
     app = sel.application_for_user(request.user, pk)
     if step not in forms.STEP_FORMS:
         raise Http404("没有这个办理环节")
-    form = forms.STEP_FORMS[step](request.POST, request.FILES)
+    form = forms.STEP_FORMS[step](request.POST, request.FILES, prefix=step)
     status = 400
     if form.is_valid():
         try:
@@ -549,7 +549,7 @@ def _notice_for_user(user: Any, pk: str) -> Notice:
             "application__applicant", "application__region__parent", "application__case"
         ),
         user,
-        via="application__region_id",
+        via="application__region__code",
         public_id=pk,
     )
 

@@ -835,7 +835,7 @@ def application_approve(
         application=app,
         amount_fen=amount,
         start_month=start,
-        reason=f"审核确认（{day:%Y-%m-%d}）",
+        reason=f"{day:%Y-%m-%d} 审核确认",
     )
     app.status = S.APPROVED
     app.decided_on = day

@@ -575,7 +575,7 @@ def applications_for_user(
     today: dt.date | None = None,
 ) -> QuerySet[Application]:
     today = today or timezone.localdate()
-    qs = scope(Application.objects.all(), user, via="region_id").select_related(
+    qs = scope(Application.objects.all(), user, via="region__code").select_related(
         "applicant", "household", "region__parent", "case", "caseworker"
     )
     if step in STEP_GROUPS:
@@ -599,7 +599,7 @@ def applications_for_user(
 
 
 def step_counts(user: Any) -> dict[str, int]:
-    qs = scope(Application.objects.all(), user, via="region_id")
+    qs = scope(Application.objects.all(), user, via="region__code")
     counts = dict.fromkeys(STEP_GROUPS, 0)
     for status in qs.values_list("status", flat=True):
         for key, statuses in STEP_GROUPS.items():
@@ -626,7 +626,7 @@ def application_for_user(user: Any, public_id: Any) -> Application:
             "caseworker",
         ),
         user,
-        via="region_id",
+        via="region__code",
         public_id=public_id,
     )
 
@@ -668,8 +668,8 @@ def publicity_rows(user: Any, town_code: str) -> list[PublicityRow]:
     from minzheng.core.masking import mask_name
 
     qs = (
-        scope(Application.objects.all(), user, via="region_id")
-        .filter(status=Application.Status.PUBLICITY, region_id__startswith=town_code)
+        scope(Application.objects.all(), user, via="region__code")
+        .filter(status=Application.Status.PUBLICITY, region__code__startswith=town_code)
         .select_related("applicant", "region", "case")
         .order_by("region_id", "id")
     )
@@ -696,7 +696,7 @@ def household_choices_for(user: Any, q: str, *, limit: int = 20) -> list[Househo
     if not ids:
         return []
     return list(
-        scope(Household.objects.all(), user, via="region_id")
+        scope(Household.objects.all(), user, via="region__code")
         .filter(memberships__person_id__in=ids, memberships__ended_on__isnull=True)
         .select_related("head", "region__parent")
         .distinct()[:limit]
