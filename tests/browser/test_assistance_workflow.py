@@ -44,7 +44,12 @@ def step(page: Page, name: str):  # type: ignore[no-untyped-def]
 
 
 def test_dibao_case_from_application_to_county_approval(
-    page: Page, page_problems, cadre_a, officer_a, county_officer, dibao_household  # noqa: F811
+    page: Page,
+    page_problems,
+    cadre_a,
+    officer_a,
+    county_officer,
+    dibao_household,  # noqa: F811
 ):
     # --- the village cadre applies on the household's behalf -----------------------------
     sign_in(page, "cadre_a")
