@@ -48,7 +48,7 @@ def test_dibao_case_from_application_to_county_approval(
     page_problems,
     cadre_a,
     officer_a,
-    county_officer,
+    county_officer,  # noqa: F811
     dibao_household,  # noqa: F811
 ):
     # --- the village cadre applies on the household's behalf -----------------------------
