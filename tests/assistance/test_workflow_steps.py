@@ -181,8 +181,9 @@ def test_investigation_needs_two_investigators_and_the_signed_form(
     assert app.status == S.INVESTIGATING
 
 
+@pytest.mark.usefixtures("_media")
 def test_investigation_attachments_are_stored_as_household_documents(
-    walk, officer_a, dibao_household, _media
+    walk, officer_a, dibao_household
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
