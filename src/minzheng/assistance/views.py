@@ -694,7 +694,10 @@ def parameter_detail(request: AuthedRequest, key: str) -> HttpResponse:
     form = forms.ParameterChangeForm(request.POST or None, key=key)
     status = 200
     if request.method == "POST":
-        require_perm(request.user, Perm.ASSISTANCE_PARAMETERS)
+        if not request.user.has_perm_code(Perm.ASSISTANCE_PARAMETERS):
+            return render(
+                request, "403.html", {"reason": "只有县局业务管理员可以调整救助参数"}, status=403
+            )
         status = 400
         if form.is_valid():
             try:

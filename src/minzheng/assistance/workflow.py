@@ -753,13 +753,14 @@ def _may_decide(
     """Who may make the decision: the county (审核确认), the township where the county has
     delegated it, or the township for 临时救助 within its approval limit."""
     _in_region(actor, app.region_id)
+    township = False
     if app.programme == Programme.TEMPORARY and actor.has_perm_code(Perm.ASSISTANCE_REVIEW):
         limit = sel.township_limit_fen(app.assessment or {})
-        if limit is not None and amount_fen is not None and amount_fen <= limit:
-            return
-    require_perm(actor, Perm.ASSISTANCE_APPROVE)
-    if not case.delegated and not _is_county_user(actor):
-        raise PermissionDeniedError("本案未委托乡镇审核确认，须由县民政局审核确认")
+        township = limit is not None and amount_fen is not None and amount_fen <= limit
+    if not township:
+        require_perm(actor, Perm.ASSISTANCE_APPROVE)
+        if not case.delegated and not _is_county_user(actor):
+            raise PermissionDeniedError("本案未委托乡镇审核确认，须由县民政局审核确认")
     if actor.pk in (app.caseworker_id, case.applied_by_id):
         raise PermissionDeniedError("审核确认人不能是本案的经办人（受理、申请经办人员须回避）")
 
