@@ -14,6 +14,7 @@ from minzheng.assistance.models import ParameterValue
 from minzheng.assistance.parameters import ParameterError
 from minzheng.core.exceptions import DomainError, PermissionDeniedError
 from minzheng.core.models import AuditEvent
+from tests.assistance.fixtures import days_ago
 from tests.conftest import COUNTY
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +112,7 @@ def test_an_unset_value_cannot_be_confirmed(county_admin):
 
 
 def test_the_engine_uses_the_changed_standard(county_admin, walk, dibao_household):
-    today = dt.date.today()
+    today = days_ago(0)
     workflow.parameter_change(
         actor=county_admin, county_code=COUNTY, key=KEY, value=90000,
         effective_from=today - dt.timedelta(days=60), basis="测试",

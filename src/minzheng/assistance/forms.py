@@ -155,18 +155,16 @@ class ApplicationForm(forms.Form):
             if d.get(key):
                 out[key] = d[key]
         if d.get("programme") == Programme.TEMPORARY and d.get("incident_kind"):
-            need = yuan_to_fen(d.get("incident_need")) or 0
-            out["incident"] = {
+            incident: dict[str, Any] = {
                 "kind": d["incident_kind"],
                 "cause": d.get("incident_cause") or "other",
-                "date": (d.get("incident_date") or d.get("submitted_on")).isoformat()
-                if (d.get("incident_date") or d.get("submitted_on"))
-                else None,
-                "need_fen": need,
+                "need_fen": yuan_to_fen(d.get("incident_need")) or 0,
                 "description": d.get("incident_description") or "",
             }
-            if out["incident"]["date"] is None:
-                del out["incident"]["date"]
+            day = d.get("incident_date") or d.get("submitted_on")
+            if day is not None:
+                incident["date"] = day.isoformat()
+            out["incident"] = incident
         return out
 
 
@@ -212,7 +210,9 @@ class InvestigationForm(VersionForm):
 
 
 class CountyVisitForm(InvestigationForm):
-    kind = forms.CharField(widget=forms.HiddenInput, initial="county_visit")
+    kind = forms.ChoiceField(
+        choices=[("county_visit", "县级入户核查")], widget=forms.HiddenInput, initial="county_visit"
+    )
 
 
 class TownReviewForm(VersionForm):

@@ -32,9 +32,10 @@ def cn_date(day: dt.date) -> str:
 
 def _town(application: Application) -> Region:
     region = application.region
-    return (
-        region.parent if region.parent_id and region.level in ("village", "community") else region
-    )
+    parent = region.parent
+    if region.level in ("village", "community") and parent is not None:
+        return parent
+    return region
 
 
 def _county_name(application: Application) -> str:

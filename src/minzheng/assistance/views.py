@@ -423,7 +423,7 @@ def case_detail(request: AuthedRequest, pk: str) -> HttpResponse:
 
 def _run_step(request: AuthedRequest, app: Application, step: str, d: dict[str, Any]) -> Any:
     u = request.user
-    v = d.get("version")
+    v = int(d["version"])
     if step == "accept":
         return workflow.application_accept(
             actor=u,

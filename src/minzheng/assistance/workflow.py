@@ -1161,10 +1161,10 @@ def _require_parameters(actor: Any, county_code: str) -> None:
 def parameter_parse(key: str, value: Any) -> Any:
     """Check ``value`` against the engine's type for ``key``; the JSON form to store."""
     field = Parameters.model_fields.get(key)
-    if field is None:
+    if field is None or field.annotation is None:
         raise DomainError(f"没有名为 {key} 的救助参数", field="key")
     try:
-        parsed = TypeAdapter(field.annotation).validate_python(value)
+        parsed = TypeAdapter[Any](field.annotation).validate_python(value)
     except ValidationError as exc:
         raise DomainError(f"取值不正确：{exc.errors()[0]['msg']}", field="value") from exc
     for meta in field.metadata:

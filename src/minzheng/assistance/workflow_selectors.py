@@ -301,21 +301,21 @@ def engine_payload(
             "serious_illness": p.pk in ill,
             "incomes": incomes.get(p.pk, []),
         }
-        d = disabilities.get(p.pk)
-        if d is not None and d.category in DISABILITY_CATEGORY:
+        cert = disabilities.get(p.pk)
+        if cert is not None and cert.category in DISABILITY_CATEGORY:
             person["disability"] = {
-                "category": DISABILITY_CATEGORY[d.category],
-                "grade": d.grade,
+                "category": DISABILITY_CATEGORY[cert.category],
+                "grade": cert.grade,
                 "certificate": True,
             }
-        e = work.get(p.pk)
-        if e is not None:
-            person["employment"] = EMPLOYMENT.get(Employment.Status(e.status), "unemployed")
-            if e.work_ability == Employment.WorkAbility.NONE:
+        job = work.get(p.pk)
+        if job is not None:
+            person["employment"] = EMPLOYMENT.get(Employment.Status(job.status), "unemployed")
+            if job.work_ability == Employment.WorkAbility.NONE:
                 person["able_to_work"] = False
-            elif e.work_ability == Employment.WorkAbility.FULL:
+            elif job.work_ability == Employment.WorkAbility.FULL:
                 person["able_to_work"] = True
-            if e.status == Employment.Status.STUDENT and (on.year - p.birth_date.year) >= 18:
+            if job.status == Employment.Status.STUDENT and (on.year - p.birth_date.year) >= 18:
                 person["student_level"] = "undergraduate"
         members.append(person)
     if applicant.pk not in ids:  # a person applying alone who is not (yet) in the household
@@ -330,8 +330,8 @@ def engine_payload(
     index = {p.pk: i for i, p in enumerate(people)}
     assets: list[dict[str, Any]] = []
     for a in Asset.objects.filter(household=household).order_by("kind", "id"):
-        owner = index.get(a.person_id) if a.person_id else None
-        base: dict[str, Any] = {"owner": owner, "note": (a.description or "")[:100]}
+        asset_owner = index.get(a.person_id) if a.person_id else None
+        base: dict[str, Any] = {"owner": asset_owner, "note": (a.description or "")[:100]}
         if a.kind == Asset.Kind.VEHICLE:
             for _ in range(max(a.count, 1)):
                 assets.append(
