@@ -46,7 +46,7 @@ def test_county_administrator_sees_county_figures_and_every_town(login_as, count
     assert 'data-testid="value-geo.villages"><a href="/reports/drilldown/geo.villages/' in body
     assert f">{villages(COUNTY)}</a>" in body
     assert f'<option value="{TOWN_B}">' in body and f'<option value="{TOWN_A}">' in body
-    assert body.count(f'<span class="text-muted">{NOT_CONNECTED}</span>') == 41
+    assert body.count(f'<span class="text-muted">{NOT_CONNECTED}</span>') == 38
     assert 'data-testid="download-docx"' in body
 
 
@@ -143,7 +143,7 @@ def test_the_word_download_carries_the_users_region_figures(login_as, officer_a)
 def test_the_json_download_has_every_key(login_as, auditor):
     resp = login_as(auditor).get("/reports/download/json/", {**PERIOD, "region": COUNTY})
     data = json.loads(resp.content)
-    assert len(data["metrics"]) == 44
+    assert len(data["metrics"]) == 46
     assert data["metrics"]["geo.villages"]["value"] == villages(COUNTY)
 
 

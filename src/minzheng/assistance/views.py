@@ -35,7 +35,7 @@ from .models import Application, Notice, ParameterValue
 from .parameters import ParameterError, Parameters
 
 PAGE_SIZE = 20
-EXPORT_LIMIT = 10_000
+EXPORT_LIMIT = 20_000
 
 
 def not_found_as_404(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
