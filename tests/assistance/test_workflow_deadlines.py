@@ -158,7 +158,7 @@ def test_a_double_click_on_approve_approves_once(walk, county_officer, dibao_hou
     assert Enrollment.objects.filter(application=app).count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_approvals_make_one_enrollment(
     walk, county_officer, county_admin, dibao_household
 ):
