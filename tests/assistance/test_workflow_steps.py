@@ -440,3 +440,62 @@ def test_withdrawal_ends_the_procedure(walk, officer_a, dibao_household):
     app.refresh_from_db()
     assert app.status == S.WITHDRAWN
     assert app.case.due_on is None
+
+
+# --- where the application is made ------------------------------------------------------------
+
+
+def test_an_applicant_registered_in_another_town_applies_where_the_hukou_is(
+    cadre_a, officer_b, dibao_household
+):
+    from minzheng.registry.models import Person
+
+    Person.objects.filter(pk=dibao_household.head_id).update(region_id="340521103201")
+    dibao_household.head.refresh_from_db()
+
+    # the cadre of the village where the family lives cannot take it …
+    with pytest.raises(NotFoundOrNotYours):
+        submit(cadre_a, dibao_household)
+    # … the town of the 户籍 can, and the case says why
+    app = submit(officer_b, dibao_household, channel="in_person")
+    assert app.region_id == "340521103201"
+    assert "按规定向户籍所在地乡镇提出申请" in app.case.residence_note
+
+
+def test_temporary_assistance_is_taken_where_the_household_lives(cadre_a, dibao_household):
+    from minzheng.registry.models import Person
+
+    Person.objects.filter(pk=dibao_household.head_id).update(region_id="340521103201")
+    dibao_household.head.refresh_from_db()
+    incident = {
+        "kind": "emergency",
+        "cause": "fire",
+        "date": days_ago(2).isoformat(),
+        "need_fen": 100000,
+    }
+
+    app = submit(
+        cadre_a, dibao_household, programme="temporary_assistance", choices={"incident": incident}
+    )
+
+    assert app.region_id == dibao_household.region_id
+    assert "急难发生地" in app.case.residence_note
+
+
+def test_the_application_page_shows_the_refusal_and_keeps_the_household(
+    cadre_a, dibao_household, client
+):
+    client.force_login(cadre_a)
+    data = {
+        "household": dibao_household.public_id,
+        "programme": "dibao",
+        "channel": "village_cadre",
+        "authorisation_signed_on": days_ago(0).isoformat(),
+    }
+    resp = client.post("/assistance/new/", data)
+
+    assert resp.status_code == 400
+    html = resp.content.decode()
+    assert "家庭经济状况真实性承诺书" in html
+    assert 'data-testid="household-panel"' in html
+    assert not Application.objects.exists()

@@ -285,7 +285,11 @@ def application_submit(
     """A household's application, made by its member at the township or by a village cadre
     on its behalf (审核确认办法 第4、6、9条)."""
     require_perm(actor, Perm.ASSISTANCE_APPLY)
-    _in_region(actor, household.region_id)
+    # the region checked is where the application is made (户籍 or residence, below)
+    if not (
+        region_allowed(actor, household.region_id) or region_allowed(actor, applicant.region_id)
+    ):
+        raise NotFoundOrNotYours()
     if programme not in WORKFLOW_PROGRAMMES:
         raise DomainError("请选择救助项目", field="programme")
     if not Membership.objects.filter(
