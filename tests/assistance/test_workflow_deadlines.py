@@ -196,3 +196,21 @@ def test_concurrent_approvals_make_one_enrollment(
     assert sorted(outcomes) == ["ConcurrentEditError", "approved"]
     assert Enrollment.objects.filter(application_id=app.pk).count() == 1
     assert Application.objects.get(pk=app.pk).status == S.APPROVED
+
+
+@pytest.mark.django_db
+def test_step_counts_group_the_cases_of_the_users_region(
+    walk, officer_a, officer_b, dibao_household
+):
+    from tests.registry.factories import HouseholdFactory, PersonFactory
+
+    walk(dibao_household, to="accepted")
+    walk(HouseholdFactory(head=PersonFactory(name="钱多多")), to="accepted")
+    walk(HouseholdFactory(head=PersonFactory(name="孙小美")), to="publicity")
+
+    counts = sel.step_counts(officer_a)
+
+    assert counts["investigate"] == 2
+    assert counts["publicity"] == 1
+    assert counts["accept"] == counts["county"] == counts["done"] == 0
+    assert sum(sel.step_counts(officer_b).values()) == 0

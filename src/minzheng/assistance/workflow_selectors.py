@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from minzheng.accounts.scoping import get_scoped, scope
@@ -599,13 +599,12 @@ def applications_for_user(
 
 
 def step_counts(user: Any) -> dict[str, int]:
-    qs = scope(Application.objects.all(), user, via="region__code")
-    counts = dict.fromkeys(STEP_GROUPS, 0)
-    for status in qs.values_list("status", flat=True):
-        for key, statuses in STEP_GROUPS.items():
-            if status in statuses:
-                counts[key] += 1
-    return counts
+    """Cases in the user's region by step (one grouped query)."""
+    qs = scope(Application.objects.all(), user, via="region__code").order_by()
+    by_status = dict(qs.values("status").annotate(n=Count("id")).values_list("status", "n"))
+    return {
+        key: sum(by_status.get(s, 0) for s in statuses) for key, statuses in STEP_GROUPS.items()
+    }
 
 
 def due_counts(user: Any, today: dt.date) -> dict[str, int]:
