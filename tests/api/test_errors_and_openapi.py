@@ -18,6 +18,7 @@ ENDPOINTS = {
     "/api/v1/jobs": {"get"},
     "/api/v1/jobs/{public_id}": {"get"},
     "/api/v1/jobs/audit-verify": {"post"},
+    "/api/v1/assess": {"post"},
 }
 
 

@@ -54,7 +54,7 @@ def test_json_gives_every_metric_with_value_unit_label_and_status(county):
         NOT_CONNECTED,
         "万元",
     )
-    assert len(data["warnings"]) == 41
+    assert len(data["warnings"]) == 38
     assert "警告：assistance.funds_total_wan（社会救助资金发放总额）未接入" in err
 
 

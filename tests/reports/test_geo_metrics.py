@@ -75,4 +75,4 @@ def test_seed_figures_stay_not_connected_in_every_report(county, report_of):
     missing = r.missing()
     assert "assistance.funds_total_wan" in missing
     assert not any(k.startswith("geo.") for k in missing)
-    assert len(missing) == 41
+    assert len(missing) == 38

@@ -47,7 +47,7 @@ def test_county_administrator_sees_county_figures_and_every_town(login_as, count
     assert 'data-testid="value-geo.villages"><a href="/reports/drilldown/geo.villages/' in body
     assert f">{villages(COUNTY)}</a>" in body
     assert f'<option value="{TOWN_B}">' in body and f'<option value="{TOWN_A}">' in body
-    assert body.count(f'<span class="text-muted">{NOT_CONNECTED}</span>') == 41
+    assert body.count(f'<span class="text-muted">{NOT_CONNECTED}</span>') == 38
     assert 'data-testid="download-docx"' in body
 
 

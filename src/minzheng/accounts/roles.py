@@ -42,21 +42,57 @@ class Perm(models.TextChoices):
     ROLES_MANAGE = "roles.manage", "分配角色与权限（安全管理员）"
     SECURITY_POLICY = "security.policy", "安全策略与账号解锁（安全管理员）"
     AUDIT_VIEW = "audit.view", "查看与导出审计日志（审计管理员）"
+    ASSISTANCE_VIEW = "assistance.view", "查看社会救助申请"
+    ASSISTANCE_APPLY = "assistance.apply", "提交社会救助申请（含代为申请）"
+    ASSISTANCE_REVIEW = "assistance.review", "受理、调查、初审与公示（乡镇）"
+    ASSISTANCE_APPROVE = "assistance.approve", "审核确认社会救助申请（县级）"
+    ASSISTANCE_PARAMETERS = "assistance.parameters", "维护社会救助参数"
 
 
 _BUSINESS_READ = {Perm.DASHBOARD_VIEW, Perm.REGISTRY_VIEW, Perm.REPORTS_VIEW, Perm.TASKS_VIEW}
 _BUSINESS_WRITE = _BUSINESS_READ | {Perm.REGISTRY_EDIT, Perm.EXPORT}
 
+#: Social assistance (社会救助) workflow: the village cadre applies on a household's behalf; the
+#: town officer accepts, investigates, reviews and publishes; the county approves; the county
+#: administrator keeps the parameters. Granted by accounts migration 0003_workflow_*.
+ASSISTANCE_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.COUNTY_ADMIN: frozenset(
+        {Perm.ASSISTANCE_VIEW, Perm.ASSISTANCE_APPROVE, Perm.ASSISTANCE_PARAMETERS}
+    ),
+    Role.PROGRAMME_OFFICER: frozenset({Perm.ASSISTANCE_VIEW, Perm.ASSISTANCE_APPROVE}),
+    Role.TOWN_OFFICER: frozenset(
+        {Perm.ASSISTANCE_VIEW, Perm.ASSISTANCE_APPLY, Perm.ASSISTANCE_REVIEW}
+    ),
+    Role.VILLAGE_CADRE: frozenset({Perm.ASSISTANCE_VIEW, Perm.ASSISTANCE_APPLY}),
+    Role.AUDITOR: frozenset({Perm.ASSISTANCE_VIEW}),
+}
+
 DEFAULT_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.COUNTY_ADMIN: frozenset(_BUSINESS_WRITE | {Perm.REGISTRY_IMPORT, Perm.PII_REVEAL}),
-    Role.PROGRAMME_OFFICER: frozenset(_BUSINESS_WRITE | {Perm.REGISTRY_IMPORT, Perm.PII_REVEAL}),
-    Role.TOWN_OFFICER: frozenset(_BUSINESS_WRITE | {Perm.REGISTRY_IMPORT, Perm.PII_REVEAL}),
-    Role.VILLAGE_CADRE: frozenset(_BUSINESS_WRITE),
+    Role.COUNTY_ADMIN: frozenset(
+        _BUSINESS_WRITE
+        | {Perm.REGISTRY_IMPORT, Perm.PII_REVEAL}
+        | ASSISTANCE_ROLE_PERMISSIONS[Role.COUNTY_ADMIN]
+    ),
+    Role.PROGRAMME_OFFICER: frozenset(
+        _BUSINESS_WRITE
+        | {Perm.REGISTRY_IMPORT, Perm.PII_REVEAL}
+        | ASSISTANCE_ROLE_PERMISSIONS[Role.PROGRAMME_OFFICER]
+    ),
+    Role.TOWN_OFFICER: frozenset(
+        _BUSINESS_WRITE
+        | {Perm.REGISTRY_IMPORT, Perm.PII_REVEAL}
+        | ASSISTANCE_ROLE_PERMISSIONS[Role.TOWN_OFFICER]
+    ),
+    Role.VILLAGE_CADRE: frozenset(
+        _BUSINESS_WRITE | ASSISTANCE_ROLE_PERMISSIONS[Role.VILLAGE_CADRE]
+    ),
     Role.INSTITUTION_OPERATOR: frozenset(
         {Perm.DASHBOARD_VIEW, Perm.REGISTRY_VIEW, Perm.TASKS_VIEW}
     ),
     Role.HOTLINE_OPERATOR: frozenset({Perm.DASHBOARD_VIEW, Perm.REGISTRY_VIEW}),
-    Role.AUDITOR: frozenset(_BUSINESS_READ | {Perm.EXPORT}),
+    Role.AUDITOR: frozenset(
+        _BUSINESS_READ | {Perm.EXPORT} | ASSISTANCE_ROLE_PERMISSIONS[Role.AUDITOR]
+    ),
     Role.SYSTEM_ADMIN: frozenset({Perm.USERS_MANAGE, Perm.SYSTEM_CONFIG, Perm.TASKS_VIEW}),
     Role.SECURITY_ADMIN: frozenset({Perm.ROLES_MANAGE, Perm.SECURITY_POLICY}),
     Role.AUDIT_ADMIN: frozenset({Perm.AUDIT_VIEW}),

@@ -6,6 +6,7 @@ from ninja import NinjaAPI, Swagger
 from ninja.renderers import JSONRenderer
 
 from minzheng.accounts.api import router as accounts_router
+from minzheng.assistance.api import router as assistance_router
 from minzheng.geo.api import router as geo_router
 
 from . import errors
@@ -39,3 +40,4 @@ errors.install(api)
 api.add_router("", accounts_router)
 api.add_router("", geo_router)
 api.add_router("", jobs_router)
+api.add_router("", assistance_router)

@@ -430,3 +430,188 @@ class JobReferral(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.referred_on} {self.response}"
+
+
+# --- Workflow (受理 → 入户调查 → 初审 → 公示 → 审核确认) -----------------------------------------
+# The facts of each step of an application, kept beside ``Application`` so that the records
+# above stay the contract with payments. Written only by ``workflow.py``.
+
+
+class Channel(models.TextChoices):
+    IN_PERSON = "in_person", "本人（家庭成员）到乡镇申请"
+    VILLAGE_CADRE = "village_cadre", "村（居）委会代为申请"
+    AGENT = "agent", "委托他人代为申请"
+
+
+class ApplicationCase(TimeStampedModel):
+    """The workflow record of one application: how it came in, what each step decided, and
+    the next deadline (``due_on``, kept by the services so lists sort and filter on it)."""
+
+    class Opinion(models.TextChoices):
+        AGREE = "agree", "同意"
+        DISAGREE = "disagree", "不同意"
+
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="case")
+    county_code = models.CharField("县级区划代码", max_length=6, db_index=True)
+    channel = models.CharField("申请方式", max_length=16, choices=Channel.choices)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    commitment_signed_on = models.DateField("承诺书签署日期")
+    authorisation_signed_on = models.DateField("授权核对签署日期")
+    power_of_attorney = models.BooleanField("已提交委托书", default=False)
+    near_relative = models.BooleanField("近亲属备案（经办人员或村居委成员）", default=False)
+    near_relative_note = models.CharField("近亲属备案说明", max_length=200, blank=True)
+    residence_note = models.CharField("户籍地与居住地说明", max_length=200, blank=True)
+    delegated = models.BooleanField("审核确认权限已委托乡镇", default=False)
+    extended = models.BooleanField("办理期限已延长", default=False)
+    extension_reason = models.CharField("延长理由", max_length=200, blank=True)
+    first_aid = models.BooleanField("先行救助", default=False)
+    records_pending = models.BooleanField("先行救助后待补手续", default=False)
+    case_by_case = models.BooleanField("一事一议", default=False)
+    case_by_case_note = models.CharField("一事一议说明", max_length=200, blank=True)
+    investigation_started_on = models.DateField("调查开始日期", null=True, blank=True)
+    town_opinion = models.CharField(
+        "乡镇初审意见", max_length=8, choices=Opinion.choices, blank=True
+    )
+    town_opinion_text = models.TextField("初审意见说明", blank=True)
+    town_reviewed_on = models.DateField("初审日期", null=True, blank=True)
+    democratic_review = models.BooleanField("已进行民主评议", default=False)
+    democratic_review_note = models.TextField("民主评议情况", blank=True)
+    publicity_from = models.DateField("公示开始日期", null=True, blank=True)
+    publicity_to = models.DateField("公示结束日期", null=True, blank=True)
+    received_by_county_on = models.DateField("县级收到日期", null=True, blank=True)
+    county_visit_on = models.DateField("县级入户核查日期", null=True, blank=True)
+    approved_amount_fen = models.BigIntegerField("核定金额（分）", null=True, blank=True)
+    start_month = models.DateField("起始发放月份", null=True, blank=True)
+    decision_note = models.TextField("审核确认意见", blank=True)
+    refusal_reasons = models.TextField("不予确认理由", blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    due_on = models.DateField("下一期限", null=True, blank=True, db_index=True)
+    due_label = models.CharField("期限事项", max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = "救助申请办理记录"
+        verbose_name_plural = "救助申请办理记录"
+
+    def __str__(self) -> str:
+        return f"case of {self.application_id}"
+
+
+class CaseEvent(models.Model):
+    """One entry of a case's history, shown on the case page (the audit trail has the rest)."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="events")
+    step = models.CharField("环节", max_length=32)
+    on_date = models.DateField("业务日期")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField("经办人", max_length=150, blank=True)
+    text = models.CharField("摘要", max_length=300)
+    data = models.JSONField("详情", default=dict, blank=True)
+    occurred_at = models.DateTimeField("记录时间", auto_now_add=True)
+    county_code = models.CharField("县级区划代码", max_length=6, db_index=True)
+
+    class Meta:
+        ordering = ["application_id", "occurred_at", "id"]
+        verbose_name = "办理记录"
+        verbose_name_plural = "办理记录"
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Investigation(TimeStampedModel):
+    """A record of the economic-status investigation (入户调查、邻里访问、信函索证), or the
+    county's own home visit of a near-relative case (审核确认办法 第16、20条)."""
+
+    class Kind(models.TextChoices):
+        HOME_VISIT = "home_visit", "入户调查"
+        NEIGHBOURS = "neighbours", "邻里访问"
+        LETTER = "letter", "信函索证"
+        REMOTE = "remote", "电话或视频调查（重大突发事件期间）"
+        COUNTY_VISIT = "county_visit", "县级入户核查"
+
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="investigations"
+    )
+    kind = models.CharField("调查方式", max_length=16, choices=Kind.choices)
+    visited_on = models.DateField("调查日期")
+    investigators = models.JSONField("调查人员", default=list)
+    findings = models.TextField("调查情况")
+    household_signed = models.BooleanField("调查人员与在场家庭成员已签字", default=False)
+    attachments = models.ManyToManyField("registry.Document", blank=True, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    county_code = models.CharField("县级区划代码", max_length=6, db_index=True)
+
+    class Meta:
+        ordering = ["application_id", "visited_on", "id"]
+        verbose_name = "调查记录"
+        verbose_name_plural = "调查记录"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.visited_on}"
+
+
+class Objection(TimeStampedModel):
+    """An objection raised during the publicity; it sends the case back to investigation."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="objections"
+    )
+    raised_on = models.DateField("提出日期")
+    raised_by = models.CharField("异议人", max_length=100, blank=True)
+    text = models.TextField("异议内容")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    county_code = models.CharField("县级区划代码", max_length=6, db_index=True)
+
+    class Meta:
+        ordering = ["application_id", "raised_on", "id"]
+        verbose_name = "公示异议"
+        verbose_name_plural = "公示异议"
+
+    def __str__(self) -> str:
+        return f"objection {self.raised_on}"
+
+
+class Notice(TimeStampedModel):
+    """A written notice of a case: 受理通知书, 不予确认通知书 (with the reasons, delivered
+    within 3 working days), 确认通知书. The PDF is rendered from this row when asked."""
+
+    class Kind(models.TextChoices):
+        ACCEPTANCE = "acceptance", "受理通知书"
+        REFUSAL = "refusal", "不予确认通知书"
+        APPROVAL = "approval", "审核确认通知书"
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="notices")
+    kind = models.CharField("文书", max_length=12, choices=Kind.choices)
+    number = models.CharField("文号", max_length=40, blank=True)
+    issued_on = models.DateField("出具日期")
+    deliver_by = models.DateField("送达期限", null=True, blank=True)
+    delivered_on = models.DateField("送达日期", null=True, blank=True)
+    reasons = models.TextField("理由", blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    county_code = models.CharField("县级区划代码", max_length=6, db_index=True)
+
+    class Meta:
+        ordering = ["application_id", "issued_on", "id"]
+        verbose_name = "通知书"
+        verbose_name_plural = "通知书"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "kind"],
+                name="assistance_notice_once_per_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}"

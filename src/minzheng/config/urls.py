@@ -11,6 +11,7 @@ urlpatterns = [
     path("registry/", include("minzheng.registry.urls_import")),
     path("assistance/manage/", include("minzheng.assistance.dynamic_urls")),
     path("rescue/", include("minzheng.rescue.urls")),
+    path("assistance/", include("minzheng.assistance.urls")),
     path("api/v1/", include("minzheng.api.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),
