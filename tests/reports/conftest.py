@@ -4,6 +4,7 @@ figures are known by construction."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +12,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED = REPO.parent / "shared"
+# The shared folder (seed report, metric definitions) lies beside the checkout in development
+# and CI; MINZHENG_SHARED_DIR points elsewhere. A lone clone (a newcomer's) has none.
+SHARED = Path(os.environ.get("MINZHENG_SHARED_DIR", REPO.parent / "shared"))
 SEED_TXT = SHARED / "seed" / "work-report-2023.txt"
 SEED_TEMPLATE_TXT = SHARED / "seed" / "work-report-2023.template.txt"
 SEED_TEMPLATE_DOCX = SHARED / "seed" / "work-report-2023.template.docx"
@@ -32,7 +35,10 @@ def need(tool: str) -> str:
 def shared_file():
     def get(path: Path) -> Path:
         if not path.exists():
-            pytest.fail(f"the shared folder is expected at {SHARED}: {path} is missing")
+            message = f"the shared folder is expected at {SHARED}: {path} is missing"
+            if os.environ.get("CI"):
+                pytest.fail(message)  # CI always has it beside the clone
+            pytest.skip(f"SEED FILES NOT FOUND, test not run: {message} (set MINZHENG_SHARED_DIR)")
         return path
 
     return get
