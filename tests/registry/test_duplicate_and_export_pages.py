@@ -67,3 +67,24 @@ def test_village_cadre_without_reveal_cannot_export_full_numbers(login_as, cadre
     add(TAOYUAN, ("孙八", make_id(8), None))
     resp = login_as(cadre_a).get("/registry/households/?export=xlsx&reveal=1")
     assert resp.status_code == 403
+
+
+def test_household_list_filters_by_programme(login_as, officer_a):
+    import datetime as dt
+
+    from minzheng.assistance.models import Enrollment
+
+    on = add(TAOYUAN, ("低保户主", make_id(50), None))[0]
+    add(TAOYUAN, ("普通户主", make_id(51), None))
+    hh = on.memberships.get().household
+    Enrollment.objects.create(
+        programme="dibao",
+        household=hh,
+        payee=on,
+        region_id=TAOYUAN,
+        county_code="340521",
+        start_month=dt.date(2024, 1, 1),
+    )
+    body = login_as(officer_a).get("/registry/households/?programme=dibao").content.decode()
+    assert "低保户主" in body
+    assert "普通户主" not in body

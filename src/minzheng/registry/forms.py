@@ -308,6 +308,7 @@ class HouseholdFilterForm(forms.Form):
     size = forms.ChoiceField(required=False)
     disabled = forms.BooleanField(required=False)
     aged = forms.BooleanField(required=False)
+    programme = forms.ChoiceField(required=False)
     q = forms.CharField(required=False, max_length=50)
     sort = forms.ChoiceField(
         required=False,
@@ -320,9 +321,15 @@ class HouseholdFilterForm(forms.Form):
         ],
     )
 
-    def __init__(self, *args: Any, villages: Any = (), sizes: Any = (), **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, villages: Any = (), sizes: Any = (), programmes: Any = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["village"]).choices = [("", "全部村（社区）")] + [
             (v.code, v.name) for v in villages
         ]
         cast(forms.ChoiceField, self.fields["size"]).choices = [("", "全部人口数"), *sizes]
+        cast(forms.ChoiceField, self.fields["programme"]).choices = [
+            ("", "全部救助项目"),
+            *programmes,
+        ]

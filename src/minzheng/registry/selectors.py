@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
@@ -205,6 +206,18 @@ def _has_aged(cutoff: dt.date) -> Exists:
     )
 
 
+def _open_enrollments(programme: str) -> QuerySet[Any]:
+    """Households' open enrollments in a programme. The registry does not import the
+    assistance app (dependencies point inward); it reads its table through the app registry."""
+    enrollment = apps.get_model("assistance", "Enrollment")
+    return enrollment.objects.filter(programme=programme, end_month__isnull=True)
+
+
+def programme_choices() -> list[tuple[str, str]]:
+    field = apps.get_model("assistance", "Enrollment")._meta.get_field("programme")
+    return list(getattr(field, "choices", None) or [])
+
+
 def households_for_user(
     user: Any,
     *,
@@ -214,6 +227,7 @@ def households_for_user(
     aged: bool = False,
     q: str = "",
     sort: str = "village",
+    programme: str = "",
 ) -> QuerySet[Household]:
     cutoff = aged_cutoff()
     qs = scope(Household.objects.all(), user, via="region__code")
@@ -227,6 +241,8 @@ def households_for_user(
         qs = qs.filter(_has_disabled())
     if aged:
         qs = qs.filter(_has_aged(cutoff))
+    if programme:
+        qs = qs.filter(Exists(_open_enrollments(programme).filter(household=OuterRef("pk"))))
     if q.strip():
         ids = person_ids_matching(user, q, limit=500)
         qs = qs.filter(

@@ -102,7 +102,10 @@ def _person_by_public_id(members: list[Person], value: str) -> Person | None:
 def household_list(request: AuthedRequest) -> HttpResponse:
     villages = selectors.villages_for_user(request.user)
     form = forms.HouseholdFilterForm(
-        request.GET or None, villages=villages, sizes=selectors.SIZE_CHOICES
+        request.GET or None,
+        villages=villages,
+        sizes=selectors.SIZE_CHOICES,
+        programmes=selectors.programme_choices(),
     )
     filters: dict[str, Any] = {}
     if form.is_bound and form.is_valid():
@@ -114,6 +117,7 @@ def household_list(request: AuthedRequest) -> HttpResponse:
             "aged": d["aged"],
             "q": d["q"],
             "sort": d["sort"] or "village",
+            "programme": d["programme"],
         }
     qs = selectors.households_for_user(request.user, **filters)
     if request.GET.get("export") == "xlsx":
