@@ -22,6 +22,7 @@ def test_town_officer_finds_by_initials_and_edits_an_income(page: Page, page_pro
 
     # when: the officer searches "zgq" (曾 read as the surname zeng, not ceng)
     log_in(page, "officer_a")
+    expect(page.get_by_test_id("dashboard-title")).to_contain_text("塘南镇")
     page.wait_for_load_state("networkidle")  # let the dashboard's chart script finish
     page.goto("/registry/search/")
     page.locator("#id_q").press_sequentially("zgq")  # live search on keyup (htmx)
