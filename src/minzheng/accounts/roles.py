@@ -42,21 +42,40 @@ class Perm(models.TextChoices):
     ROLES_MANAGE = "roles.manage", "分配角色与权限（安全管理员）"
     SECURITY_POLICY = "security.policy", "安全策略与账号解锁（安全管理员）"
     AUDIT_VIEW = "audit.view", "查看与导出审计日志（审计管理员）"
+    PAYMENTS_VIEW = "payments.view", "查看资金发放"
+    PAYMENTS_PREPARE = "payments.prepare", "生成与复核发放批次、处理发放异常"
+    PAYMENTS_APPROVE = "payments.approve", "审批发放批次"
+    PAYMENTS_EXPORT = "payments.export", "导出银行代发文件（含完整身份证号和账号）"
 
 
 _BUSINESS_READ = {Perm.DASHBOARD_VIEW, Perm.REGISTRY_VIEW, Perm.REPORTS_VIEW, Perm.TASKS_VIEW}
 _BUSINESS_WRITE = _BUSINESS_READ | {Perm.REGISTRY_EDIT, Perm.EXPORT}
+#: Payroll (minzheng.payments): the county prepares and approves; approver ≠ preparer is
+#: enforced by the service, not by the roles. Granted by payments migration 0003 as well.
+_PAYMENTS_ALL = {
+    Perm.PAYMENTS_VIEW,
+    Perm.PAYMENTS_PREPARE,
+    Perm.PAYMENTS_APPROVE,
+    Perm.PAYMENTS_EXPORT,
+}
+_PAYMENTS_OFFICER = {Perm.PAYMENTS_VIEW, Perm.PAYMENTS_PREPARE, Perm.PAYMENTS_EXPORT}
 
 DEFAULT_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.COUNTY_ADMIN: frozenset(_BUSINESS_WRITE | {Perm.REGISTRY_IMPORT, Perm.PII_REVEAL}),
-    Role.PROGRAMME_OFFICER: frozenset(_BUSINESS_WRITE | {Perm.REGISTRY_IMPORT, Perm.PII_REVEAL}),
-    Role.TOWN_OFFICER: frozenset(_BUSINESS_WRITE | {Perm.REGISTRY_IMPORT, Perm.PII_REVEAL}),
+    Role.COUNTY_ADMIN: frozenset(
+        _BUSINESS_WRITE | _PAYMENTS_ALL | {Perm.REGISTRY_IMPORT, Perm.PII_REVEAL}
+    ),
+    Role.PROGRAMME_OFFICER: frozenset(
+        _BUSINESS_WRITE | _PAYMENTS_OFFICER | {Perm.REGISTRY_IMPORT, Perm.PII_REVEAL}
+    ),
+    Role.TOWN_OFFICER: frozenset(
+        _BUSINESS_WRITE | {Perm.PAYMENTS_VIEW, Perm.REGISTRY_IMPORT, Perm.PII_REVEAL}
+    ),
     Role.VILLAGE_CADRE: frozenset(_BUSINESS_WRITE),
     Role.INSTITUTION_OPERATOR: frozenset(
         {Perm.DASHBOARD_VIEW, Perm.REGISTRY_VIEW, Perm.TASKS_VIEW}
     ),
     Role.HOTLINE_OPERATOR: frozenset({Perm.DASHBOARD_VIEW, Perm.REGISTRY_VIEW}),
-    Role.AUDITOR: frozenset(_BUSINESS_READ | {Perm.EXPORT}),
+    Role.AUDITOR: frozenset(_BUSINESS_READ | {Perm.EXPORT, Perm.PAYMENTS_VIEW}),
     Role.SYSTEM_ADMIN: frozenset({Perm.USERS_MANAGE, Perm.SYSTEM_CONFIG, Perm.TASKS_VIEW}),
     Role.SECURITY_ADMIN: frozenset({Perm.ROLES_MANAGE, Perm.SECURITY_POLICY}),
     Role.AUDIT_ADMIN: frozenset({Perm.AUDIT_VIEW}),
