@@ -340,3 +340,26 @@ def test_back_pay_after_a_retroactive_raise_is_added_to_the_next_run(pay, prepar
         ).item_count
         == 0
     )
+
+
+def test_a_cancelled_draft_gives_its_reissue_back_to_the_next_run(pay, preparer):
+    enroll()
+    jul = pay(JUL)
+    line = PaymentLine.objects.get(run=jul)
+    services.bank_return_import(
+        actor=preparer, run=jul, content=return_csv(jul, {line.pk: "销户"}), filename="r.csv"
+    )
+    services.exception_mark_ready(
+        actor=preparer, exception=PaymentException.objects.get(), resolution="已更正"
+    )
+    draft = pay(AUG, export=False)
+    services.payroll_run_cancel(actor=preparer, run=draft, reason="重做")
+    assert PaymentException.objects.get().status == "ready"
+
+    redo = pay(AUG, export=False)
+
+    assert sorted(PaymentLine.objects.filter(run=redo).values_list("kind", flat=True)) == [
+        "regular",
+        "reissue",
+    ]
+    assert PaymentException.objects.get().status == "reissued"

@@ -285,14 +285,16 @@ class PaymentLine(models.Model):
             models.UniqueConstraint(
                 fields=["payee", "programme_group", "held_month"], name="payments_paid_once"
             ),
+            # an exception is re-issued, and a back-pay item paid, by one live line (a line
+            # of a cancelled draft gives it back to the queue)
             models.UniqueConstraint(
                 fields=["source_exception"],
-                condition=Q(source_exception__isnull=False),
+                condition=Q(source_exception__isnull=False) & ~Q(status="cancelled"),
                 name="payments_reissue_once",
             ),
             models.UniqueConstraint(
                 fields=["back_pay"],
-                condition=Q(back_pay__isnull=False),
+                condition=Q(back_pay__isnull=False) & ~Q(status="cancelled"),
                 name="payments_back_pay_once",
             ),
             models.CheckConstraint(condition=Q(amount_fen__gt=0), name="payments_line_positive"),

@@ -72,7 +72,8 @@ INSERT_BACK_PAY = (
     "WHERE b.status = 'pending' AND e.region_id LIKE %s AND (%s = '' OR e.programme = %s) "
     "AND NOT EXISTS (SELECT 1 FROM payments_recoverydecision r WHERE r.person_id = e.payee_id "
     "AND r.from_month <= b.month AND (r.enrollment_id IS NULL OR r.enrollment_id = e.id)) "
-    "AND NOT EXISTS (SELECT 1 FROM payments_paymentline x WHERE x.back_pay_id = b.id) "
+    "AND NOT EXISTS (SELECT 1 FROM payments_paymentline x WHERE x.back_pay_id = b.id "
+    "AND x.status <> 'cancelled') "
     "ORDER BY b.id"
 )
 INSERT_BACK_PAY_ITEMS = (

@@ -249,6 +249,8 @@ def payroll_run_cancel(*, actor: User, run: PaymentRun, reason: str) -> PaymentR
             status=PaymentException.Status.READY, updated_at=timezone.now()
         )
         BackPayItem.objects.filter(lines__run=run).update(status=BackPayItem.Status.PENDING)
+        _refresh_totals([run.pk])
+        run.refresh_from_db()
     return run
 
 
