@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from minzheng.assistance.models import EnrollmentAmount
-from minzheng.core.exceptions import DomainError
 from minzheng.payments import selectors, services
 from minzheng.payments.models import (
     BankLayout,
@@ -127,17 +126,14 @@ class Payroll(RuleBasedStateMachine):
         EnrollmentAmount.objects.create(
             enrollment=e, from_month=month, amount_fen=current.amount_fen + raise_by, reason="提标"
         )
-        try:
-            services.back_pay_compute(
-                actor=self.preparer,
-                programme="dibao",
-                from_month=month,
-                to_month=MONTHS[-1],
-                region=region(),
-                reason="提标补发",
-            )
-        except DomainError:
-            pass
+        services.back_pay_compute(
+            actor=self.preparer,
+            programme="dibao",
+            from_month=month,
+            to_month=MONTHS[-1],
+            region=region(),
+            reason="提标补发",
+        )
 
     # --- invariants --------------------------------------------------------------------------
 
