@@ -91,9 +91,7 @@ def _load() -> float | None:
 def _git(*args: str) -> str:
     try:
         git = shutil.which("git") or "git"
-        out = subprocess.run(
-            [git, *args], cwd=ROOT, capture_output=True, text=True, check=True
-        )
+        out = subprocess.run([git, *args], cwd=ROOT, capture_output=True, text=True, check=True)
     except (OSError, subprocess.CalledProcessError):
         return ""
     return out.stdout.strip()

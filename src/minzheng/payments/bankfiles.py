@@ -79,9 +79,9 @@ def render(layout: BankLayout, rows: Iterable[Mapping[str, Any]], fmt: str) -> b
                 c.number_format = "@"
             out.append(c)
         ws.append(out)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    out_file = io.BytesIO()
+    wb.save(out_file)
+    return out_file.getvalue()
 
 
 @dataclass(frozen=True)

@@ -205,7 +205,7 @@ class PaymentRun(TimeStampedModel):
         indexes = [models.Index(fields=["region", "month"], name="payments_run_region")]
 
     def __str__(self) -> str:
-        return f"{self.month:%Y年%m月} {self.programme_label} {self.region_id}"
+        return f"{self.month:%Y年%m月} {self.programme_label} {self.region.name}"
 
     @property
     def programme_label(self) -> str:

@@ -102,10 +102,12 @@ def run_lines(run: PaymentRun, *, status: str = "", kind: str = "") -> QuerySet[
 
 
 def _previous_lines(run: PaymentRun, month: date) -> QuerySet[PaymentLine]:
+    """Last month's payroll in the run's scope: what was paid or is on its way, and what the
+    bank returned (the person was on last month's payroll all the same)."""
     qs = PaymentLine.objects.filter(
         month=month,
         kind__in=[PaymentLine.Kind.REGULAR, PaymentLine.Kind.REISSUE],
-        status__in=LIVE,
+        status__in=[*LIVE, L.FAILED],
         region__code__startswith=run.region.prefix,
     )
     return qs.filter(programme=run.programme) if run.programme else qs
@@ -273,6 +275,12 @@ def summary_tables(run: PaymentRun) -> dict[str, Any]:
 def run_status_counts(run: PaymentRun) -> dict[str, int]:
     rows = PaymentLine.objects.filter(run=run).values("status").annotate(n=Count("id"))
     return {r["status"]: r["n"] for r in rows}
+
+
+def run_paid_fen(run: PaymentRun) -> int:
+    """Money of the run that reached the payees (lines the bank confirmed)."""
+    agg = PaymentLine.objects.filter(run=run, status=L.PAID).aggregate(s=Sum("amount_fen"))
+    return agg["s"] or 0
 
 
 # --- exceptions, accounts, decisions -------------------------------------------------------
