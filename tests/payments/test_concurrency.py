@@ -56,7 +56,7 @@ def _counts(url: str) -> tuple[int, int]:
     return PaymentRun.objects.count(), PaymentLine.objects.count()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_users_starting_the_same_run_at_once_get_one_run(make_user, tmp_path):
     # given: three entitled enrollments and two officers, all committed
     make_user("officer_one", "county_admin", "340521", full_name="甲")

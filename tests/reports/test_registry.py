@@ -36,9 +36,16 @@ def test_every_placeholder_of_the_seed_template_is_in_the_catalogue(shared_file)
     assert placeholders - {d.key for d in load_catalogue()} == set()
 
 
+#: catalogue figures whose domain module exists in this branch
+CONNECTED = {
+    "assistance.funds_total_wan": "payments",
+    "assistance.funds_by_program_wan": "payments",
+}
+
+
 def test_seed_keys_are_not_connected_until_their_domain_exists():
     for d in load_catalogue():
-        assert not registry.get(d.key).implemented, d.key
+        assert registry.get(d.key).implemented == (d.key in CONNECTED), d.key
 
 
 def test_geo_metrics_are_discovered_from_the_geo_apps_metrics_module():
