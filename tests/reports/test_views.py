@@ -47,7 +47,7 @@ def test_county_administrator_sees_county_figures_and_every_town(login_as, count
     assert 'data-testid="value-geo.villages"><a href="/reports/drilldown/geo.villages/' in body
     assert f">{villages(COUNTY)}</a>" in body
     assert f'<option value="{TOWN_B}">' in body and f'<option value="{TOWN_A}">' in body
-    assert body.count(f'<span class="text-muted">{NOT_CONNECTED}</span>') == 38
+    assert body.count(f'<span class="text-muted">{NOT_CONNECTED}</span>') == 36
     assert 'data-testid="download-docx"' in body
 
 
@@ -196,14 +196,14 @@ def test_the_seed_word_template_is_filled_and_audited(login_as, county_admin, sh
     resp = upload(login_as(county_admin), "我的模板.docx", data, COUNTY)
     assert resp.status_code == 200
     text = "\n".join(p.text for p in Document(io.BytesIO(resp.content)).paragraphs)
-    assert text.count(NOT_CONNECTED) == 33 and "{{" not in text
+    assert text.count(NOT_CONNECTED) == 32 and "{{" not in text
     event = exports().get()
     assert (event.outcome, event.detail["template"], event.detail["format"]) == (
         "success",
         "我的模板.docx",
         "docx",
     )
-    assert event.detail["not_connected"] == 33
+    assert event.detail["not_connected"] == 32
 
 
 def test_a_text_template_is_filled(login_as, officer_a, shared_file):
@@ -212,7 +212,7 @@ def test_a_text_template_is_filled(login_as, officer_a, shared_file):
     )
     assert resp.status_code == 200
     assert resp["Content-Type"].startswith("text/plain")
-    assert "共计【未接入】万元" in resp.content.decode()
+    assert "共计0.00万元" in resp.content.decode()
 
 
 def test_a_template_error_is_shown_in_chinese_and_audited(login_as, officer_a):

@@ -23,9 +23,11 @@ def test_a_county_table_has_one_row_per_town_and_a_total(county, report_of):
     assert rows[0][0] == "试验县2023年1—9月民政统计表（按乡镇（园区））"
     header = rows[3]
     assert header[:2] == ["区划代码", "名称"]
-    # the region figures, after any figure another app computes (e.g. rescue spending)
-    assert header[-3:] == ["乡镇（含园区）（个）", "行政村（个）", "社区（个）"]
-    body = {r[1]: r[-3:] for r in rows[4:7]}
+    geo = ["乡镇（含园区）（个）", "行政村（个）", "社区（个）"]
+    assert header[-3:] == geo  # the region figures come last
+    assert {"社会救助资金发放总额（万元）", "分项目社会救助资金（万元）"} <= set(header)
+    cols = [header.index(h) for h in geo]
+    body = {r[1]: [r[i] for i in cols] for r in rows[4:7]}
     assert body == {
         "甲镇": [1, county.town_a_villages, county.town_a_communities],
         "乙镇": [1, county.town_b_villages, county.town_b_communities],
@@ -37,7 +39,8 @@ def test_a_county_table_has_one_row_per_town_and_a_total(county, report_of):
 def test_only_figures_that_exist_become_columns(county, report_of):
     wb = load_workbook(io.BytesIO(to_xlsx(report_of(county.code))))
     header = " ".join(str(v) for v in sheet_rows(wb["分区域统计"])[3])
-    assert "社会救助资金" not in header and "未接入" not in header
+    assert "社会救助资金发放总额" in header  # connected by payments
+    assert "注册志愿者" not in header and "未接入" not in header
 
 
 def test_the_catalogue_sheet_lists_every_figure_with_its_status(county, report_of):
@@ -48,7 +51,8 @@ def test_the_catalogue_sheet_lists_every_figure_with_its_status(county, report_o
     by_key = {r[0]: r for r in rows[1:]}
     assert set(by_key) == set(report.figures)
     assert by_key["geo.villages"][4:6] == ["已接入", county.villages]
-    assert by_key["assistance.funds_total_wan"][2:6] == ["万元", "社会救助", "未接入", "【未接入】"]
+    assert by_key["assistance.funds_total_wan"][2:6] == ["万元", "社会救助", "已接入", 0]
+    assert by_key["volunteers.registered_wan"][4:6] == ["未接入", "【未接入】"]
 
 
 def test_a_town_table_goes_down_to_villages_and_communities(county, report_of):

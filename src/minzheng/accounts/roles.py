@@ -47,10 +47,23 @@ class Perm(models.TextChoices):
     ASSISTANCE_REVIEW = "assistance.review", "受理、调查、初审与公示（乡镇）"
     ASSISTANCE_APPROVE = "assistance.approve", "审核确认社会救助申请（县级）"
     ASSISTANCE_PARAMETERS = "assistance.parameters", "维护社会救助参数"
+    PAYMENTS_VIEW = "payments.view", "查看资金发放"
+    PAYMENTS_PREPARE = "payments.prepare", "生成与复核发放批次、处理发放异常"
+    PAYMENTS_APPROVE = "payments.approve", "审批发放批次"
+    PAYMENTS_EXPORT = "payments.export", "导出银行代发文件（含完整身份证号和账号）"
 
 
 _BUSINESS_READ = {Perm.DASHBOARD_VIEW, Perm.REGISTRY_VIEW, Perm.REPORTS_VIEW, Perm.TASKS_VIEW}
 _BUSINESS_WRITE = _BUSINESS_READ | {Perm.REGISTRY_EDIT, Perm.EXPORT}
+#: Payroll (minzheng.payments): the county prepares and approves; approver ≠ preparer is
+#: enforced by the service, not by the roles. Granted by payments migration 0003 as well.
+_PAYMENTS_ALL = {
+    Perm.PAYMENTS_VIEW,
+    Perm.PAYMENTS_PREPARE,
+    Perm.PAYMENTS_APPROVE,
+    Perm.PAYMENTS_EXPORT,
+}
+_PAYMENTS_OFFICER = {Perm.PAYMENTS_VIEW, Perm.PAYMENTS_PREPARE, Perm.PAYMENTS_EXPORT}
 
 #: Social assistance (社会救助) workflow: the village cadre applies on a household's behalf; the
 #: town officer accepts, investigates, reviews and publishes; the county approves; the county
@@ -70,17 +83,19 @@ ASSISTANCE_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 DEFAULT_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.COUNTY_ADMIN: frozenset(
         _BUSINESS_WRITE
+        | _PAYMENTS_ALL
         | {Perm.REGISTRY_IMPORT, Perm.PII_REVEAL}
         | ASSISTANCE_ROLE_PERMISSIONS[Role.COUNTY_ADMIN]
     ),
     Role.PROGRAMME_OFFICER: frozenset(
         _BUSINESS_WRITE
+        | _PAYMENTS_OFFICER
         | {Perm.REGISTRY_IMPORT, Perm.PII_REVEAL}
         | ASSISTANCE_ROLE_PERMISSIONS[Role.PROGRAMME_OFFICER]
     ),
     Role.TOWN_OFFICER: frozenset(
         _BUSINESS_WRITE
-        | {Perm.REGISTRY_IMPORT, Perm.PII_REVEAL}
+        | {Perm.PAYMENTS_VIEW, Perm.REGISTRY_IMPORT, Perm.PII_REVEAL}
         | ASSISTANCE_ROLE_PERMISSIONS[Role.TOWN_OFFICER]
     ),
     Role.VILLAGE_CADRE: frozenset(
@@ -91,7 +106,9 @@ DEFAULT_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.HOTLINE_OPERATOR: frozenset({Perm.DASHBOARD_VIEW, Perm.REGISTRY_VIEW}),
     Role.AUDITOR: frozenset(
-        _BUSINESS_READ | {Perm.EXPORT} | ASSISTANCE_ROLE_PERMISSIONS[Role.AUDITOR]
+        _BUSINESS_READ
+        | {Perm.EXPORT, Perm.PAYMENTS_VIEW}
+        | ASSISTANCE_ROLE_PERMISSIONS[Role.AUDITOR]
     ),
     Role.SYSTEM_ADMIN: frozenset({Perm.USERS_MANAGE, Perm.SYSTEM_CONFIG, Perm.TASKS_VIEW}),
     Role.SECURITY_ADMIN: frozenset({Perm.ROLES_MANAGE, Perm.SECURITY_POLICY}),

@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "minzheng.administration",
     "minzheng.workdays",
     "minzheng.reports",
+    "minzheng.payments",
     "minzheng.demo",
 ]
 

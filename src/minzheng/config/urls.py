@@ -16,6 +16,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),
     path("reports/", include("minzheng.reports.urls")),
+    path("payments/", include("minzheng.payments.urls")),
     path("", include("minzheng.administration.urls")),
     path("", include("minzheng.web.urls")),
 ]
