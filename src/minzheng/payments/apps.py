@@ -7,6 +7,10 @@ class PaymentsConfig(AppConfig):
     verbose_name = "资金发放"
 
     def ready(self) -> None:
+        from . import wiring
+
+        wiring.connect()
+
         from minzheng.accounts.roles import Perm
         from minzheng.web.menu import MENU, MenuItem, register
 
