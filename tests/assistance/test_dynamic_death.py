@@ -26,9 +26,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def nothing_paid():
     """Payments reports no month paid after the death."""
+    previous = dynamic._paid_months_provider
     dynamic.set_paid_months_provider(lambda enrollments, from_month: {})
     yield
-    dynamic.set_paid_months_provider(None)
+    dynamic.set_paid_months_provider(previous)
 
 
 @pytest.fixture
@@ -50,9 +51,10 @@ def paid_through():
     def set_month(month):
         state["month"] = month
 
+    previous = dynamic._paid_months_provider
     dynamic.set_paid_months_provider(provider)
     yield set_month
-    dynamic.set_paid_months_provider(None)
+    dynamic.set_paid_months_provider(previous)
 
 
 def _die(actor, person, died_on):

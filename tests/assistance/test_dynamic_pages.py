@@ -240,6 +240,7 @@ def test_tekun_publicity_is_closed_from_the_notice_page(login_as, officer_a):
 
 
 def test_recording_a_death_shows_the_one_step_result(login_as, officer_a):
+    previous = dynamic._paid_months_provider
     dynamic.set_paid_months_provider(lambda enrollments, from_month: {})
     try:
         _hh, _dibao, (head, _wife, _son) = dibao_household(3)
@@ -255,7 +256,7 @@ def test_recording_a_death_shows_the_one_step_result(login_as, officer_a):
         assert resp["Location"].endswith(f"/persons/{head.public_id}/death/result/")
         html = client.get(resp["Location"]).content.decode()
     finally:
-        dynamic.set_paid_months_provider(None)
+        dynamic.set_paid_months_provider(previous)
     assert Person.objects.get(pk=head.pk).status == Person.Status.DECEASED
     assert "最低生活保障" in html and "高龄补贴" in html
     assert html.count("死亡终止") >= 2
