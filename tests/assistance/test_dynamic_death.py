@@ -175,7 +175,16 @@ def test_a_members_share_paid_after_the_death_is_claimed_on_the_household(office
     assert claim.from_month == next_month(died_on)
 
 
-def test_without_a_payments_ledger_months_up_to_now_count_as_possibly_paid(officer_a):
+@pytest.fixture
+def no_ledger():
+    """As if the payments app were not installed: no provider of paid months."""
+    previous = dynamic._paid_months_provider
+    dynamic.set_paid_months_provider(None)
+    yield
+    dynamic.set_paid_months_provider(previous)
+
+
+def test_without_a_payments_ledger_months_up_to_now_count_as_possibly_paid(officer_a, no_ledger):
     died_on = add_months(today(), -1)
     old = enroll(programme="gaoling").payee
     _die(officer_a, old, died_on)
