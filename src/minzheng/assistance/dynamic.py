@@ -126,7 +126,11 @@ def _month(value: dt.date | None, field: str, label: str) -> dt.date:
 
 
 def _lock(enrollment: Enrollment) -> Enrollment:
-    return Enrollment.objects.select_for_update().select_related("payee").get(pk=enrollment.pk)
+    return (
+        Enrollment.objects.select_for_update(of=("self",))
+        .select_related("payee")
+        .get(pk=enrollment.pk)
+    )
 
 
 def _ended(e: Enrollment, month: dt.date) -> bool:
@@ -1200,7 +1204,7 @@ def person_death_recorded(*, actor: Any, person: Person, died_on: dt.date) -> De
     touched: list[Enrollment] = []
     why = f"死亡（{died_on.isoformat()}）"
     own = list(
-        Enrollment.objects.select_for_update()
+        Enrollment.objects.select_for_update(of=("self",))  # household is an outer join
         .filter(payee=person)
         .filter(Q(end_month__isnull=True) | Q(end_month__gte=stop_from))
         .select_related("payee", "household")
@@ -1247,7 +1251,7 @@ def person_death_recorded(*, actor: Any, person: Person, died_on: dt.date) -> De
     household = sel.household_at(person, died_on)
     if household is not None:
         shared = list(
-            Enrollment.objects.select_for_update()
+            Enrollment.objects.select_for_update(of=("self",))
             .filter(household=household, programme__in=rules.HOUSEHOLD_PROGRAMMES)
             .exclude(payee=person)
             .exclude(status=Enrollment.Status.ENDED)
