@@ -130,10 +130,10 @@ def test_language_switch_turns_the_dashboard_to_english_and_back(page: Page, off
     expect(page.get_by_test_id("current-user")).to_have_text("officer_a (Town officer)")
     expect(page.locator("nav.mz-side")).to_contain_text("Home")
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
-    legend = page.evaluate(
-        "echarts.getInstanceByDom(document.getElementById('chart-regions'))"
-        ".getOption().legend[0].data"
-    )
+    # the chart script runs after the page has painted: wait for the chart itself
+    chart = "window.echarts && echarts.getInstanceByDom(document.getElementById('chart-regions'))"
+    page.wait_for_function(chart)
+    legend = page.evaluate(f"({chart}).getOption().legend[0].data")
     assert legend == ["Villages", "Communities"]
 
     # when: back to Chinese
