@@ -252,8 +252,10 @@ def engine_payload(
     """The engine's application (a plain payload) from the registry as it is on ``on``: the
     current members with their disabilities, illness, work and incomes, and the assets."""
     choices = dict(choices or {})
+    # the members on ``on``: a child born, or a member who joined, later is not one yet
     memberships = list(
-        Membership.objects.filter(household=household, ended_on__isnull=True)
+        Membership.objects.filter(household=household, started_on__lte=on)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on))
         .select_related("person")
         .order_by("relation", "started_on", "id")
     )
@@ -286,6 +288,7 @@ def engine_payload(
                 "note": (inc.note or inc.get_category_display())[:100],
             }
         )
+    benefits = current_benefits(household=household, person_ids=ids, on=on)
     members: list[dict[str, Any]] = []
     for m in memberships:
         p = m.person
@@ -301,6 +304,8 @@ def engine_payload(
             "serious_illness": p.pk in ill,
             "incomes": incomes.get(p.pk, []),
         }
+        if benefits.get(p.pk):
+            person["benefits"] = benefits[p.pk]
         cert = disabilities.get(p.pk)
         if cert is not None and cert.category in DISABILITY_CATEGORY:
             person["disability"] = {
@@ -369,6 +374,50 @@ def engine_payload(
     if programme == Programme.TEMPORARY and choices.get("incident"):
         payload["incident"] = choices["incident"]
     return payload
+
+
+# enrollments the engine sees as a member's current benefit (inputs.BenefitType)
+BENEFIT_OF_PROGRAMME = {
+    Programme.DIBAO: "dibao",
+    Programme.TEKUN: "tekun",
+    Programme.ORPHAN: "orphan",
+    Programme.DE_FACTO_ORPHAN: "de_facto_orphan",
+    Programme.DISABILITY_LIVING: "disability_living",
+    Programme.DISABILITY_CARE: "disability_care",
+    Programme.GAOLING: "gaoling",
+}
+
+
+def current_benefits(
+    *, household: Household, person_ids: list[int], on: dt.date
+) -> dict[int, list[dict[str, Any]]]:
+    """What the members already receive on ``on``, from the enrollments the system holds
+    (enter once): a household's 低保 is every member's (the amount shared per covered person);
+    the other programmes are the payee's own."""
+    month = on.replace(day=1)
+    in_force = (
+        Enrollment.objects.filter(programme__in=list(BENEFIT_OF_PROGRAMME), start_month__lte=month)
+        .filter(Q(end_month__isnull=True) | Q(end_month__gte=month))
+        .filter(Q(household=household) | Q(payee_id__in=person_ids))
+        .prefetch_related("amounts")
+    )
+    out: dict[int, list[dict[str, Any]]] = {}
+    for e in in_force:
+        amounts = sorted(
+            (a for a in e.amounts.all() if a.from_month <= month), key=lambda a: a.from_month
+        )
+        monthly = amounts[-1].amount_fen if amounts else 0
+        kind = BENEFIT_OF_PROGRAMME[Programme(e.programme)]
+        if e.programme in HOUSEHOLD_BENEFITS and e.household_id == household.pk:
+            share = monthly // max(e.covered_persons, 1)
+            for pid in person_ids:
+                out.setdefault(pid, []).append({"type": kind, "monthly_fen": share})
+        elif e.payee_id in person_ids:
+            out.setdefault(e.payee_id, []).append({"type": kind, "monthly_fen": monthly})
+    return out
+
+
+HOUSEHOLD_BENEFITS = frozenset({Programme.DIBAO})
 
 
 def previous_temporary_grants(household: Household, on: dt.date) -> list[dict[str, Any]]:

@@ -47,6 +47,7 @@ from .models import (
 Progress = Callable[[int, int], None]
 COUNTY = "340521"
 CHUNK_PERSONS = 5000
+INCOME_HISTORY_YEARS = 4  # incomes in force from 1 January this many years before as_of
 
 # --- names --------------------------------------------------------------------------------
 # Common surnames with rough weights (national frequency, Anhui's own order at the top).
@@ -896,7 +897,10 @@ def _analyze() -> None:
 def _write_chunk(
     batch: list[tuple[NewHousehold, list[_Person]]], as_of: date, counts: Counter[str]
 ) -> None:
-    year_start = date(as_of.year, 1, 1)
+    # incomes are taken as in force for the last few years (from 1 January four years before
+    # the reference year, or the 16th birthday), so that the demo's assistance history,
+    # which starts in 2023, assesses each household against the incomes it had then
+    history_start = date(as_of.year - INCOME_HISTORY_YEARS, 1, 1)
     now = timezone.now()
     encrypt_certificate = Disability._meta.get_field("certificate_number").get_prep_value  # type: ignore[union-attr]
     rng_uuid = uuid.uuid4
@@ -925,7 +929,7 @@ def _write_chunk(
                             pid,
                             category,
                             fen,
-                            year_start,
+                            max(history_start, _years_before(p.new.birth_date, -16)),
                             Source.DECLARED,
                             note,
                             county,

@@ -5,7 +5,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from minzheng.accounts.models import User
+from minzheng.assistance.models import Application
+from minzheng.core import jobs
+from minzheng.core.models import JobProgress
+from minzheng.demo import history
 from minzheng.demo.services import ensure_demo_accounts
+from minzheng.demo.tasks import KIND as HISTORY_KIND
+from minzheng.demo.tasks import history_message
 from minzheng.registry.generator import generate_county
 from minzheng.registry.models import Person
 
@@ -25,6 +32,15 @@ class Command(BaseCommand):
             help="size of the synthetic population (default 50000; 0 for none)",
         )
         parser.add_argument("--seed", type=int, default=340521)
+        parser.add_argument(
+            "--history",
+            choices=["background", "now", "none"],
+            default=os.environ.get("MINZHENG_DEMO_HISTORY", "background"),
+            help=(
+                "the assistance history since 2023 (applications through the workflow, monthly "
+                "payrolls): as a background job for the worker (default), now, or none"
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         logins = ensure_demo_accounts()
@@ -42,6 +58,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"完成：{result.persons} 人，{result.households} 户，用时 {result.seconds:.0f} 秒"
             )
+        self._history(options)
         if options["quiet"]:
             return
         self.stdout.write("\n演示账号（密码保存在 var/demo-logins.json）:")
@@ -50,3 +67,38 @@ class Command(BaseCommand):
             if "totp_secret" in e:
                 line += f"  动态口令密钥 {e['totp_secret']}"
             self.stdout.write(line)
+
+    def _history(self, options: dict[str, Any]) -> None:
+        """Simulate the history once: not when applications exist or a job is queued."""
+        mode = options["history"]
+        if mode == "none" or not Person.objects.exists() or Application.objects.exists():
+            return
+        pending = JobProgress.objects.filter(
+            kind=HISTORY_KIND,
+            status__in=[JobProgress.Status.QUEUED, JobProgress.Status.RUNNING],
+        )
+        if pending.exists():
+            self.stdout.write("救助业务历史正在后台生成（见“后台任务”页面）")
+            return
+        if mode == "now":
+            self.stdout.write("模拟 2023 年以来的救助申请、审批和每月发放…")
+
+            def progress(done: int, total: int, message: str) -> None:
+                if done % 200 == 0 or done == total:
+                    self.stdout.write(f"  {done}/{total} {message}")
+
+            result = history.simulate_history(seed=options["seed"], progress=progress)
+            self.stdout.write(f"完成：{history_message(result)}，用时 {result.seconds:.0f} 秒")
+            return
+        owner = User.objects.filter(username="xian_admin").first()
+        jobs.job_start(
+            kind=HISTORY_KIND,
+            title="生成演示县 2023 年以来的救助业务历史",
+            owner=owner,
+            region_code="340521",
+            params={"county": "340521", "seed": options["seed"]},
+        )
+        self.stdout.write(
+            "救助业务历史（2023 年以来的申请、审批和每月发放）将由后台任务生成，"
+            "约需数分钟；以 xian_admin 登录可在“后台任务”页面查看进度"
+        )

@@ -1,0 +1,87 @@
+"""The engine's payload built from the registry: members as they were on the application
+date, and the benefits the system already pays them (enter once)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from minzheng.assistance.models import Programme
+from minzheng.assistance.workflow_selectors import engine_payload
+from minzheng.registry.models import Membership
+from tests.assistance.dynamic_helpers import enroll
+from tests.registry.factories import HouseholdFactory, PersonFactory, add_member
+
+pytestmark = pytest.mark.django_db
+
+
+def payload(household, on, programme="dibao"):
+    return engine_payload(
+        household=household,
+        applicant=household.head,
+        programme=programme,
+        on=on,
+        region_code=household.region_id,
+    )
+
+
+def test_a_child_born_after_the_application_date_is_not_a_member_yet():
+    household = HouseholdFactory()
+    baby = add_member(household, PersonFactory(birth_date=dt.date(2024, 3, 1)), relation="21")
+    Membership.objects.filter(person=baby).update(started_on=dt.date(2024, 3, 1))
+
+    before = payload(household, dt.date(2023, 6, 1))
+    after = payload(household, dt.date(2024, 6, 1))
+
+    assert len(before["members"]) == 1
+    assert len(after["members"]) == 2
+    assert after["members"][1]["birth_date"] == "2024-03-01"
+
+
+def test_a_member_who_left_after_the_application_date_still_counts_for_it():
+    household = HouseholdFactory()
+    son = add_member(household, relation="21")
+    Membership.objects.filter(person=son).update(ended_on=dt.date(2024, 1, 31))
+
+    assert len(payload(household, dt.date(2023, 6, 1))["members"]) == 2
+    assert len(payload(household, dt.date(2024, 6, 1))["members"]) == 1
+
+
+def test_current_benefits_come_from_the_enrollments_the_system_holds():
+    household = HouseholdFactory()
+    wife = add_member(household, relation="10")
+    enroll(
+        programme=Programme.DIBAO,
+        household=household,
+        payee=household.head,
+        covered=2,
+        amount_fen=150000,
+        start=dt.date(2023, 2, 1),
+    )
+    enroll(programme=Programme.GAOLING, payee=wife, amount_fen=5000, start=dt.date(2023, 3, 1))
+
+    before = payload(household, dt.date(2023, 1, 15), programme="disability_living_subsidy")
+    after = payload(household, dt.date(2023, 3, 15), programme="disability_living_subsidy")
+
+    assert all("benefits" not in m for m in before["members"])
+    head, spouse = after["members"]
+    assert head["benefits"] == [{"type": "dibao", "monthly_fen": 75000}]
+    assert sorted(spouse["benefits"], key=lambda b: b["type"]) == [
+        {"type": "dibao", "monthly_fen": 75000},
+        {"type": "gaoling", "monthly_fen": 5000},
+    ]
+
+
+def test_an_ended_enrollment_is_no_current_benefit():
+    household = HouseholdFactory()
+    enroll(
+        programme=Programme.DIBAO,
+        household=household,
+        payee=household.head,
+        start=dt.date(2023, 2, 1),
+        end=dt.date(2023, 12, 1),
+    )
+
+    assert "benefits" in payload(household, dt.date(2023, 12, 20))["members"][0]
+    assert "benefits" not in payload(household, dt.date(2024, 1, 5))["members"][0]
