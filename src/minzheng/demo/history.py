@@ -330,8 +330,8 @@ def _on(day: dt.date, today: dt.date) -> dt.date:
 def run_application(plan: Plan, staff: Staff, today: dt.date, result: HistoryResult) -> None:
     household = Household.objects.select_related("region").get(pk=plan.household_id)
     applicant = Person.objects.get(pk=plan.applicant_id)
-    if applicant.status != Person.Status.LIVING:
-        return
+    if applicant.status != Person.Status.LIVING or applicant.birth_date >= plan.submitted_on:
+        return  # nobody applies before being born
     programme = plan.programme
     if (
         Application.objects.filter(household=household, programme=programme, applicant=applicant)

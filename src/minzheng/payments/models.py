@@ -222,6 +222,7 @@ class PaymentLine(models.Model):
         REGULAR = "regular", "当月发放"
         REISSUE = "reissue", "失败重发"
         BACK_PAY = "back_pay", "补发"
+        ONE_OFF = "one_off", "一次性救助"
 
     class Status(models.TextChoices):
         PENDING = "pending", "待发放"
@@ -291,6 +292,12 @@ class PaymentLine(models.Model):
                 fields=["source_exception"],
                 condition=Q(source_exception__isnull=False) & ~Q(status="cancelled"),
                 name="payments_reissue_once",
+            ),
+            # a one-off grant (临时救助) is paid by one live line, whatever its month
+            models.UniqueConstraint(
+                fields=["enrollment"],
+                condition=Q(kind="one_off") & ~Q(status="cancelled"),
+                name="payments_one_off_once",
             ),
             models.UniqueConstraint(
                 fields=["back_pay"],

@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, Max, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from minzheng.assistance.models import ONE_OFF, RECOGNITION_ONLY, Enrollment
+from minzheng.assistance.models import ONE_OFF, RECOGNITION_ONLY, Enrollment, Programme
 from minzheng.assistance.selectors import entitled_enrollments
 
 from .models import (
@@ -38,6 +38,8 @@ from .models import (
 )
 
 BATCH_IDS = 100_000
+# one-off grants the payroll pays (流浪乞讨 help is spent by the rescue station, not paid out)
+PAID_ONE_OFF = frozenset({Programme.TEMPORARY})
 
 # The statements spell their table names out; every value is a bound parameter. The two that
 # wrap the contract's query splice in Django's own compiled SQL (its values stay parameters).
@@ -75,6 +77,26 @@ INSERT_BACK_PAY = (
     "AND NOT EXISTS (SELECT 1 FROM payments_paymentline x WHERE x.back_pay_id = b.id "
     "AND x.status <> 'cancelled') "
     "ORDER BY b.id"
+)
+# One-off grants (临时救助) not yet paid, whenever they were granted: one line each, holding
+# the grant's own month as its month and no held month (the partial unique index
+# ``payments_one_off_once`` pays each grant once).
+INSERT_ONE_OFF = (
+    "INSERT INTO payments_paymentline (run_id, kind, enrollment_id, payee_id, programme, "
+    "programme_group, month, amount_fen, region_id, county_code, held_month, status, note) "
+    "SELECT %s, 'one_off', e.id, e.payee_id, e.programme, g.group_code, e.start_month, "
+    "a.amount_fen, e.region_id, e.county_code, NULL, 'pending', '' "
+    "FROM assistance_enrollment e JOIN payments_programmegroup g ON g.programme = e.programme "
+    "JOIN assistance_enrollmentamount a ON a.enrollment_id = e.id "
+    "AND a.from_month = e.start_month "
+    "WHERE e.programme = %s AND e.start_month <= %s AND e.region_id LIKE %s "
+    "AND a.amount_fen > 0 "
+    "AND NOT EXISTS (SELECT 1 FROM payments_paymentline x WHERE x.enrollment_id = e.id "
+    "AND x.kind = 'one_off' AND x.status <> 'cancelled') "
+    "AND NOT EXISTS (SELECT 1 FROM payments_recoverydecision r WHERE r.person_id = e.payee_id "
+    "AND r.from_month <= e.start_month "
+    "AND (r.enrollment_id IS NULL OR r.enrollment_id = e.id)) "
+    "ORDER BY e.id"
 )
 INSERT_BACK_PAY_ITEMS = (
     "INSERT INTO payments_backpayitem (decision_id, enrollment_id, month, amount_fen, status, "
@@ -158,11 +180,12 @@ class Generated:
     regular: int = 0
     reissue: int = 0
     back_pay: int = 0
+    one_off: int = 0
     conflicts_closed: int = 0
 
     @property
     def total(self) -> int:
-        return self.regular + self.reissue + self.back_pay
+        return self.regular + self.reissue + self.back_pay + self.one_off
 
 
 def generate_lines(run: PaymentRun, progress: Progress | None = None) -> Generated:
@@ -210,6 +233,9 @@ def generate_lines(run: PaymentRun, progress: Progress | None = None) -> Generat
     with transaction.atomic():
         lock_county(run.county_code)
         out.back_pay = _back_pay_lines(run, prefix)
+    with transaction.atomic():
+        lock_county(run.county_code)
+        out.one_off = _one_off_lines(run, prefix)
     if progress:
         progress(total, total, f"共生成 {out.total} 笔")
     return out
@@ -258,6 +284,18 @@ def _back_pay_lines(run: PaymentRun, prefix: str) -> int:
         pk__in=PaymentLine.objects.filter(run=run, back_pay__isnull=False).values("back_pay_id"),
         status=BackPayItem.Status.PENDING,
     ).update(status=BackPayItem.Status.INCLUDED)
+    return added
+
+
+def _one_off_lines(run: PaymentRun, prefix: str) -> int:
+    """Unpaid one-off grants of the run's scope granted in its month or before."""
+    added = 0
+    for programme in sorted(str(p) for p in PAID_ONE_OFF):
+        if run.programme and run.programme != programme:
+            continue
+        with connection.cursor() as cur:
+            cur.execute(INSERT_ONE_OFF, [run.pk, programme, _d(run.month), prefix + "%"])
+            added += max(cur.rowcount, 0)
     return added
 
 

@@ -42,7 +42,9 @@ from .payroll import month_start
 S = PaymentRun.Status
 L = PaymentLine.Status
 LIVE = (L.PENDING, L.POSTED, L.PAID)
-PAYABLE = {str(p) for p in Programme} - {str(p) for p in RECOGNITION_ONLY | ONE_OFF}
+PAYABLE = {str(p) for p in Programme} - {str(p) for p in RECOGNITION_ONLY | ONE_OFF} | {
+    str(p) for p in payroll.PAID_ONE_OFF
+}
 GENERATE_KIND = "payments.generate"
 
 
@@ -125,6 +127,7 @@ def payroll_run_generate(
             "regular": made.regular,
             "reissue": made.reissue,
             "back_pay": made.back_pay,
+            "one_off": made.one_off,
             "lines": run.line_count,
             "total_fen": run.total_fen,
         }
