@@ -68,8 +68,15 @@ def _months(year: int) -> list[dt.date]:
     return [dt.date(year, m, 1) for m in range(1, 13)]
 
 
-def build(rng: random.Random) -> dict[str, Any]:
-    """Write the county; returns what was written."""
+def build(
+    rng: random.Random,
+    *,
+    persons: int = PERSONS,
+    enrollments: int = ENROLLMENTS,
+    months: list[dt.date] | None = None,
+) -> dict[str, Any]:
+    """Write the county, paid for ``months`` (default: the twelve of ``YEAR``); returns what
+    was written."""
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -96,17 +103,17 @@ def build(rng: random.Random) -> dict[str, Any]:
     others: list[tuple[int, str, dt.date]] = []  # (person, region, birth) of non-heads
     aged: list[tuple[int, str]] = []  # persons aged 80+ at the end of the year
     seq = 0
-    while seq < PERSONS:
+    while seq < persons:
         sizes: list[int] = []
         n = 0
-        while n < min(CHUNK, PERSONS - seq):
-            size = min(rng.choice((1, 2, 2, 3, 3, 3, 4, 4)), PERSONS - seq - n)
+        while n < min(CHUNK, persons - seq):
+            size = min(rng.choice((1, 2, 2, 3, 3, 3, 4, 4)), persons - seq - n)
             sizes.append(size)
             n += size
         with transaction.atomic():
             pids = iter(allocate_ids(Person, n))
             hids = iter(allocate_ids(Household, len(sizes)))
-            persons, households, members = [], [], []
+            person_rows, households, members = [], [], []
             for size in sizes:
                 hid, region = next(hids), rng.choice(areas)
                 ids = []
@@ -117,7 +124,7 @@ def build(rng: random.Random) -> dict[str, Any]:
                     number = f"{COUNTY}{birth:%Y%m%d}{seq // 34_000:03d}"
                     number += _check_char(number)
                     seq += 1
-                    persons.append(
+                    person_rows.append(
                         (
                             pid,
                             uuid.uuid4(),
@@ -179,7 +186,7 @@ def build(rng: random.Random) -> dict[str, Any]:
                     "id_warnings",
                     "version",
                 ),
-                persons,
+                person_rows,
             )
             insert_rows(
                 Household,
@@ -214,14 +221,15 @@ def build(rng: random.Random) -> dict[str, Any]:
     persons_s = time.perf_counter() - started
 
     # --- enrollments: 低保 to households (payee: the head), the others to persons
-    months = _months(YEAR)
+    months = months or _months(YEAR)
+    first_year = months[0].year
     enrollment_rows, amount_rows = [], []
     spans: list[tuple[int, str, int, str, dt.date, dt.date | None, int]] = []
     with transaction.atomic():
-        eids = iter(allocate_ids(Enrollment, ENROLLMENTS))
-        hh_pool = rng.sample(heads, int(ENROLLMENTS * PROGRAMMES[0][1]))
-        person_pool = rng.sample(others, ENROLLMENTS)
-        aged_pool = rng.sample(aged, min(len(aged), int(ENROLLMENTS * PROGRAMMES[-1][1])))
+        eids = iter(allocate_ids(Enrollment, enrollments))
+        hh_pool = rng.sample(heads, int(enrollments * PROGRAMMES[0][1]))
+        person_pool = rng.sample(others, enrollments)
+        aged_pool = rng.sample(aged, min(len(aged), int(enrollments * PROGRAMMES[-1][1])))
         used = 0
         for programme, share, (low, high) in PROGRAMMES:
             if programme == "dibao":
@@ -229,7 +237,7 @@ def build(rng: random.Random) -> dict[str, Any]:
             elif programme == "gaoling":
                 picks = [(pid, region, None, 1) for pid, region in aged_pool]
             else:
-                count = int(ENROLLMENTS * share)
+                count = int(enrollments * share)
                 picks = [
                     (pid, region, None, 1) for pid, region, _ in person_pool[used : used + count]
                 ]
@@ -239,7 +247,7 @@ def build(rng: random.Random) -> dict[str, Any]:
                 # most were enrolled before the year; some join, some leave during it
                 r = rng.random()
                 start = (
-                    dt.date(YEAR - 1 - rng.randrange(5), rng.randrange(1, 13), 1)
+                    dt.date(first_year - 1 - rng.randrange(5), rng.randrange(1, 13), 1)
                     if r < 0.85
                     else rng.choice(months)
                 )
