@@ -65,6 +65,7 @@ def test_ineligible_applicants_are_refused_with_a_notice(county_with_history):
         notice = app.notices.get(kind=Notice.Kind.REFUSAL)
         assert app.assessment["verdict"] == "ineligible"
         assert notice.number
+        assert notice.delivered_on is not None  # handed over, so nothing shows as overdue
 
 
 def test_caseload_is_in_the_expected_range(county_with_history):

@@ -431,12 +431,12 @@ def _take_through(
             )
         except DomainError as exc:
             app.refresh_from_db()
-            _refuse(app, decider, day, str(exc), result)
+            _refuse(app, decider, town, day, today, str(exc), result)
             return
         result.approved[programme] += 1
         _ensure_account(app, staff)
     else:
-        _refuse(app, decider, day, _reasons(app), result)
+        _refuse(app, decider, town, day, today, _reasons(app), result)
 
 
 def _reasons(app: Application) -> str:
@@ -449,12 +449,22 @@ def _reasons(app: Application) -> str:
 
 
 def _refuse(
-    app: Application, actor: User, day: dt.date, reasons: str, result: HistoryResult
+    app: Application,
+    actor: User,
+    town: User,
+    day: dt.date,
+    today: dt.date,
+    reasons: str,
+    result: HistoryResult,
 ) -> None:
-    workflow.application_refuse(
+    notice = workflow.application_refuse(
         actor=actor, application=app, version=app.version, reasons=reasons[:500], decided_on=day
     )
     result.refused[app.programme] += 1
+    # the township hands the 不予确认通知书 over within the 3 working days it has
+    delivered = add_workdays(day, 2)
+    if delivered <= today:
+        workflow.notice_delivered(actor=town, notice=notice, delivered_on=delivered)
 
 
 def _ensure_account(app: Application, staff: Staff) -> None:
