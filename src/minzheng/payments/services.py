@@ -116,6 +116,7 @@ def payroll_run_generate(
         raise DomainError(f"批次状态为“{run.get_status_display()}”，不能再生成")
     made = payroll.generate_lines(run, progress)
     with transaction.atomic():
+        payroll.plan_without_jit()
         _refresh_totals([run.pk])
         from .selectors import run_summary_compute
 
