@@ -9,7 +9,7 @@ import pytest
 
 from minzheng.assistance.models import Programme
 from minzheng.assistance.workflow_selectors import engine_payload
-from minzheng.registry.models import Membership
+from minzheng.registry.models import Membership, Person
 from tests.assistance.dynamic_helpers import enroll
 from tests.registry.factories import HouseholdFactory, PersonFactory, add_member
 
@@ -85,3 +85,43 @@ def test_an_ended_enrollment_is_no_current_benefit():
 
     assert "benefits" in payload(household, dt.date(2023, 12, 20))["members"][0]
     assert "benefits" not in payload(household, dt.date(2024, 1, 5))["members"][0]
+
+
+def test_a_grandchild_applicant_sees_the_parents_who_died_as_members():
+    from minzheng.assistance.workflow_selectors import engine_payload as build
+
+    household = HouseholdFactory()  # the grandfather is the head
+    child = add_member(household, PersonFactory(birth_date=dt.date(2015, 4, 1)), relation="41")
+    son = add_member(household, PersonFactory(birth_date=dt.date(1988, 1, 1)), relation="22")
+    wife = add_member(household, PersonFactory(birth_date=dt.date(1990, 1, 1)), relation="38")
+    add_member(household, PersonFactory(birth_date=dt.date(1986, 1, 1)), relation="21")
+    for p in (son, wife):
+        Person.objects.filter(pk=p.pk).update(
+            status=Person.Status.DECEASED, died_on=dt.date(2021, 5, 1)
+        )
+        Membership.objects.filter(person=p).update(
+            ended_on=dt.date(2021, 5, 1), end_reason="死亡注销"
+        )
+
+    payload = build(
+        household=household,
+        applicant=child,
+        programme="orphan",
+        on=dt.date(2023, 3, 1),
+        region_code=household.region_id,
+        choices={"orphan_care_mode": "scattered"},
+    )
+
+    parents = [m for m in payload["members"] if m["relation"] == "parent"]
+    assert [(m["birth_date"], m["status"]) for m in parents] == [
+        ("1988-01-01", "deceased"),
+        ("1990-01-01", "deceased"),
+    ]
+    # the living uncle is no parent; the head's own application lists no dead "parents"
+    (uncle_row,) = [m for m in payload["members"] if m["birth_date"] == "1986-01-01"]
+    assert uncle_row["relation"] != "parent"
+    assert all(m["relation"] != "parent" for m in payload_of_head(household)["members"])
+
+
+def payload_of_head(household):
+    return payload(household, dt.date(2023, 3, 1))

@@ -226,6 +226,41 @@ def relation_to_applicant(applicant_code: str, other_code: str) -> str:
     return RELATIVE_TO.get((a, o), "other")
 
 
+def deceased_parents(
+    household: Household, applicant_code: str, on: dt.date
+) -> list[dict[str, Any]]:
+    """The applicant's parents who died as members of this household (the registry ended their
+    membership at death), for the orphan rules: a grandchild's parents are the head's son or
+    daughter and their spouse. Only the dead are listed this way, so a living uncle is never
+    taken for a parent; they count for nothing else (the dead are no household members)."""
+    parent_kinds = {"grandchild": {"child", "child_in_law"}, "child": {"head", "spouse"}}
+    wanted = parent_kinds.get(_kin(applicant_code))
+    if not wanted:
+        return []
+    rows = (
+        Membership.objects.filter(
+            household=household,
+            ended_on__lte=on,
+            person__status=Person.Status.DECEASED,
+            person__died_on__lte=on,
+        )
+        .select_related("person")
+        .order_by("relation", "id")
+    )
+    return [
+        {
+            "name": m.person.name,
+            "relation": "parent",
+            "birth_date": m.person.birth_date.isoformat(),
+            "status": "deceased",
+            "status_since": m.person.died_on.isoformat() if m.person.died_on else None,
+            "lives_with_household": False,
+        }
+        for m in rows
+        if _kin(m.relation) in wanted
+    ]
+
+
 def _vehicle_kind(description: str) -> str:
     if "代步" in description:
         return "disability_mobility"
@@ -323,7 +358,10 @@ def engine_payload(
             if job.status == Employment.Status.STUDENT and (on.year - p.birth_date.year) >= 18:
                 person["student_level"] = "undergraduate"
         members.append(person)
+    members += deceased_parents(household, applicant_code, on)
+    offset = 0
     if applicant.pk not in ids:  # a person applying alone who is not (yet) in the household
+        offset = 1
         members.insert(
             0,
             {
@@ -332,7 +370,7 @@ def engine_payload(
                 "birth_date": applicant.birth_date.isoformat(),
             },
         )
-    index = {p.pk: i for i, p in enumerate(people)}
+    index = {p.pk: i + offset for i, p in enumerate(people)}
     assets: list[dict[str, Any]] = []
     for a in Asset.objects.filter(household=household).order_by("kind", "id"):
         asset_owner = index.get(a.person_id) if a.person_id else None

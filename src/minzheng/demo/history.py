@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.test.utils import override_settings
 from django.utils import timezone
 
@@ -278,6 +278,37 @@ def plan_applications(
             day = dibao_dates[hid] + dt.timedelta(days=rng.randint(50, 90))
             if day <= end:
                 plans.append(Plan(day, next(counter), Programme.DISABILITY_LIVING, hid, pid))
+
+    # 孤儿: children brought up by their grandparents after both parents died
+    dead_parents = (
+        Membership.objects.filter(
+            person__status=Person.Status.DECEASED,
+            relation__in=["20", "21", "22", "23", "24", "25", "28", "30", "31", "32", "33", "38"],
+        )
+        .values("household_id")
+        .annotate(n=Count("id"), last=Max("person__died_on"))
+        .filter(n__gte=2)
+    )
+    orphaned = {row["household_id"]: row["last"] for row in dead_parents}
+    children = Membership.objects.filter(
+        household_id__in=list(orphaned),
+        ended_on__isnull=True,
+        relation__startswith="4",
+        person__status=Person.Status.LIVING,
+    ).values_list("person_id", "household_id", "person__birth_date")
+    for pid, hid, birth in sorted(children):
+        day = max(when(), orphaned[hid] + dt.timedelta(days=rng.randint(20, 60)))
+        if day <= end and _age(birth, day) < 18:
+            plans.append(
+                Plan(
+                    day,
+                    next(counter),
+                    Programme.ORPHAN,
+                    hid,
+                    pid,
+                    {"orphan_care_mode": "scattered"},
+                )
+            )
 
     # 临时救助: emergencies and heavy expenses of low-income households, month by month
     monthly = max(1, round(TEMPORARY_PER_MONTH_PER_10K * persons / 10_000))

@@ -47,7 +47,8 @@ from .models import (
 Progress = Callable[[int, int], None]
 COUNTY = "340521"
 CHUNK_PERSONS = 5000
-INCOME_HISTORY_YEARS = 4  # incomes in force from 1 January this many years before as_of
+INCOME_HISTORY_YEARS = 4
+ORPHANED_SHARE = 0.06  # skipped-generation households whose children lost both parents  # incomes in force from 1 January this many years before as_of
 
 # --- names --------------------------------------------------------------------------------
 # Common surnames with rough weights (national frequency, Anhui's own order at the top).
@@ -562,12 +563,48 @@ class CountyGenerator:
             kids.append(kid)
         self.counts["left_behind_children"] += len(kids)
         self.counts["left_behind_households"] += 1
+        if self.rng.random() < ORPHANED_SHARE:
+            return grand + self._dead_parents(kids, grand[0], hukou) + kids
         return grand + kids
+
+    def _dead_parents(self, kids: list[_Person], head: _Person, hukou: str) -> list[_Person]:
+        """The children's father (the head's son) and mother, both died some years ago: the
+        children are orphans (孤儿) brought up by their grandparents."""
+        oldest = max(k.age for k in kids)
+        youngest_birth = max(k.new.birth_date for k in kids)
+        surname = head.new.name[0]
+        # a son at least 20 years younger than his father, at least 20 older than his child
+        father_age = max(min(oldest + self.rng.randint(24, 32), head.age - 20), oldest + 20)
+        father = self.person(
+            age=father_age,
+            sex=SEX_MALE,
+            relation="22",
+            surname=surname,
+            hukou=hukou,
+        )
+        mother = self.person(
+            age=max(father_age - self.rng.randint(0, 4), oldest + 20),
+            sex=SEX_FEMALE,
+            relation="38",
+            hukou=hukou,
+        )
+        for parent in (father, mother):
+            new = parent.new
+            ago = timedelta(days=self.rng.randint(4 * 365, 8 * 365))
+            died = max(youngest_birth + timedelta(days=30), self.as_of - ago)
+            new.status, new.died_on = Person.Status.DECEASED, died
+            new.left_on, new.end_reason = died, "死亡注销"
+            new.member_since = min(new.member_since or died, died)
+            self.counts["deceased"] += 1
+        self.counts["orphans"] += len(kids)
+        return [father, mother]
 
     # --- statuses and facts ----------------------------------------------------------------
     def _statuses(self, members: list[_Person]) -> None:
         for p in members[1:]:  # the head stays: a household keeps its head
             new = p.new
+            if new.status != Person.Status.LIVING:
+                continue  # already settled (the parents of orphans)
             if p.age >= 60 and self.rng.random() < (0.08 if p.age >= 80 else 0.03):
                 died = self.as_of - timedelta(days=self.rng.randint(10, 3 * 365))
                 died = max(died, new.birth_date)
