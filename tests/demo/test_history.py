@@ -95,19 +95,27 @@ def test_each_month_is_paid_once_by_a_run_approved_by_a_second_person(county_wit
     assert not twice.exists()
 
 
-def test_the_report_figure_is_the_ledger(county_with_history):
-    county = Region.objects.get(code="340521")
-    scope = Scope(start=dt.date(2023, 1, 1), end=TODAY, region=county)
-    assistance = LedgerEntry.objects.exclude(programme=Programme.GAOLING).aggregate(
-        s=Sum("amount_fen")
-    )["s"]
-
-    assert funds_total_fen(scope) == assistance > 0
-
-
 def test_the_demo_command_does_not_simulate_twice(county_with_history):
     before = Application.objects.count()
 
     call_command("demo", "--quiet", "--persons", "0", "--history", "now")
 
     assert Application.objects.count() == before
+
+
+def test_the_rescue_station_receives_and_books_its_spending(county_with_history):
+    from minzheng.rescue.models import RescueCase, RescueService
+
+    county = Region.objects.get(code="340521")
+    scope = Scope(start=dt.date(2023, 1, 1), end=TODAY, region=county)
+    spent = RescueService.objects.aggregate(s=Sum("amount_fen"))["s"]
+
+    assert RescueCase.objects.count() == county_with_history.rescue_cases > 0
+    assert spent > 0
+    closed = RescueCase.objects.exclude(status=RescueCase.Status.IN_CARE)
+    assert closed.exists() and all(c.outcome_on >= c.received_on for c in closed)
+    # the funds figure counts the station's spending beside the ledger
+    ledger = LedgerEntry.objects.exclude(programme=Programme.GAOLING).aggregate(
+        s=Sum("amount_fen")
+    )["s"]
+    assert funds_total_fen(scope) == ledger + spent

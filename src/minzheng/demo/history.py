@@ -39,6 +39,8 @@ from minzheng.geo.models import Region
 from minzheng.payments import services as payment_services
 from minzheng.payments.models import BankLayout, PayeeAccount, PaymentRun
 from minzheng.registry.models import Disability, Household, IncomeItem, Membership, Person
+from minzheng.rescue import services as rescue_services
+from minzheng.rescue.models import RescueCase, RescueService
 from minzheng.workdays.selectors import add_workdays
 
 log = logging.getLogger(__name__)
@@ -60,7 +62,8 @@ OPENING_SHARE = 0.7  # of the caseload applies in the go-live month (re-registra
 CENTRALIZED_SHARE = 0.25  # 特困 persons who choose care in an institution
 TEMPORARY_PER_MONTH_PER_10K = 1.5  # 临时救助 applications a month per 10,000 persons
 NEAR_MISS_SHARE_PCT = 12  # further 低保 applications from households just above the line
-DISABILITY_LIVING_SHARE = 0.8  # disabled members of 低保 households who then apply
+DISABILITY_LIVING_SHARE = 0.8
+RESCUES_PER_MONTH_PER_10K = 0.4  # persons received by the county's rescue station  # disabled members of 低保 households who then apply
 
 
 @dataclass
@@ -86,6 +89,7 @@ class HistoryResult:
     approved: Counter[str] = field(default_factory=Counter)
     refused: Counter[str] = field(default_factory=Counter)
     open_cases: int = 0
+    rescue_cases: int = 0
     runs: int = 0
     lines: int = 0
     paid_fen: int = 0
@@ -97,6 +101,7 @@ class HistoryResult:
             "approved": {str(k): v for k, v in sorted(self.approved.items())},
             "refused": {str(k): v for k, v in sorted(self.refused.items())},
             "open_cases": self.open_cases,
+            "rescue_cases": self.rescue_cases,
             "runs": self.runs,
             "lines": self.lines,
             "paid_fen": self.paid_fen,
@@ -175,7 +180,12 @@ def _household_income_per_head() -> dict[int, tuple[int, int]]:
 
 
 def plan_applications(
-    rng: random.Random, *, start: dt.date, end: dt.date, persons: int
+    rng: random.Random,
+    *,
+    start: dt.date,
+    end: dt.date,
+    persons: int,
+    county_code: str = "340521",
 ) -> list[Plan]:
     """Who applies for what, and when: low-income households for 低保, old persons living alone
     with little income for 特困, severely disabled persons for the care subsidy, the very old
@@ -310,6 +320,22 @@ def plan_applications(
                 )
             )
 
+    # 流浪乞讨: persons the rescue station receives, found in the county's towns
+    towns = list(
+        Region.objects.filter(parent__code=county_code, level=Region.Level.TOWN)
+        .order_by("code")
+        .values_list("code", flat=True)
+    )
+    month = start
+    while towns and month <= end:
+        expected = max(1.0, RESCUES_PER_MONTH_PER_10K * persons / 10_000)
+        count = int(expected) + (1 if rng.random() < expected - int(expected) else 0)
+        for _ in range(count):
+            day = _spread(rng, month, min(_next_month(month) - dt.timedelta(days=1), end))
+            town = rng.choice(towns)
+            plans.append(Plan(day, next(counter), Programme.VAGRANT, 0, 0, {"town": town}))
+        month = _next_month(month)
+
     # 临时救助: emergencies and heavy expenses of low-income households, month by month
     monthly = max(1, round(TEMPORARY_PER_MONTH_PER_10K * persons / 10_000))
     pool = [hid for hid in poor if hid not in chosen_dibao] or list(chosen_dibao)
@@ -359,6 +385,9 @@ def _on(day: dt.date, today: dt.date) -> dt.date:
 
 
 def run_application(plan: Plan, staff: Staff, today: dt.date, result: HistoryResult) -> None:
+    if plan.programme == Programme.VAGRANT:
+        run_rescue(plan, staff, today, result)
+        return
     household = Household.objects.select_related("region").get(pk=plan.household_id)
     applicant = Person.objects.get(pk=plan.applicant_id)
     if applicant.status != Person.Status.LIVING or applicant.birth_date >= plan.submitted_on:
@@ -470,6 +499,66 @@ def _take_through(
         _refuse(app, decider, town, day, today, _reasons(app), result)
 
 
+RESCUE_PLACES = ("汽车站候车室", "集贸市场", "桥洞下", "加油站旁", "公园长椅", "镇政府门口")
+HOMETOWNS = ("安徽阜阳", "河南周口", "江苏盐城", "湖北黄冈", "山东临沂", "四川南充", "不详")
+
+
+def run_rescue(plan: Plan, staff: Staff, today: dt.date, result: HistoryResult) -> None:
+    """A person found in a town is received, fed and lodged for a few days, and escorted home
+    (or transferred, or leaves); every service is booked with its cost."""
+    town_code = plan.choices["town"]
+    officer = staff.town_officer.get(town_code)
+    if officer is None:
+        return
+    rng = random.Random(plan.order)  # noqa: S311 — synthetic data, not security
+    day = plan.submitted_on
+    case = rescue_services.case_receive(
+        actor=officer,
+        received_on=day,
+        found_place=f"{Region.objects.get(code=town_code).name}{rng.choice(RESCUE_PLACES)}",
+        region_code=town_code,
+        source=rng.choice(list(RescueCase.Source.values)),
+        stated_name=rng.choice(("", "老王", "小李", "张某")),
+        apparent_sex=rng.choice(("1", "1", "1", "2")),
+        apparent_age=rng.randint(25, 75),
+        description="衣着破旧，自述外出务工无果，身无分文",
+        hometown_stated=rng.choice(HOMETOWNS),
+    )
+    result.rescue_cases += 1
+    days = rng.randint(1, 4)
+    leave = day + dt.timedelta(days=days)
+    costs = [
+        (RescueService.Kind.MEAL, 3000 * days, days),
+        (RescueService.Kind.LODGING, 4000 * days, days),
+    ]
+    if rng.random() < 0.2:
+        costs.append((RescueService.Kind.MEDICAL, rng.randrange(10000, 80000, 100), 1))
+    escorted = rng.random() < 0.7
+    if escorted:
+        costs.append((RescueService.Kind.TICKET, rng.randrange(5000, 40000, 100), 1))
+    for kind, fen, quantity in costs:
+        if day > today:
+            break
+        rescue_services.service_add(
+            actor=officer,
+            case=case,
+            kind=kind,
+            provided_on=day,
+            amount_fen=fen,
+            quantity=quantity,
+        )
+    if leave > today:
+        return  # still at the station
+    outcome = RescueCase.Status.ESCORTED if escorted else RescueCase.Status.LEFT
+    rescue_services.case_close(
+        actor=officer,
+        case=case,
+        outcome=outcome,
+        outcome_on=leave,
+        destination=case.hometown_stated if escorted else "",
+    )
+
+
 def _reasons(app: Application) -> str:
     failed = [
         line.get("explanation") or line.get("text") or line.get("rule", "")
@@ -575,7 +664,7 @@ def simulate_history(
     result = HistoryResult()
     persons = Person.objects.filter(status=Person.Status.LIVING, county_code=county_code).count()
     staff = ensure_staff(county)
-    plans = plan_applications(rng, start=start, end=today, persons=persons)
+    plans = plan_applications(rng, start=start, end=today, persons=persons, county_code=county_code)
     months = []
     m = _next_month(start)
     while m.replace(day=PAYDAY) <= today:

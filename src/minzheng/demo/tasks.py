@@ -20,7 +20,8 @@ def history_message(result: history.HistoryResult) -> str:
     refused = sum(result.refused.values())
     return (
         f"已模拟 {apps} 件救助申请（确认 {approved} 件、不予确认 {refused} 件、"
-        f"办理中 {result.open_cases} 件），{result.runs} 个月发放 {result.lines} 笔、"
+        f"办理中 {result.open_cases} 件），流浪乞讨救助 {result.rescue_cases} 人次，"
+        f"{result.runs} 个月发放 {result.lines} 笔、"
         f"合计 {result.paid_fen / 100:,.2f} 元"
     )
 
