@@ -4,6 +4,7 @@ from typing import Any, cast
 
 from django import forms
 from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
 
 from minzheng.accounts.roles import ADMIN_ONLY_PERMS, ADMIN_ROLES, Perm, Role
 from minzheng.core.idnumber import IdNumberError, normalize_phone
@@ -12,7 +13,7 @@ from minzheng.geo.models import Region
 
 from .selectors import USER_SORTS, AuditFilter
 
-ANY = [("", "全部")]
+ANY = [("", _("全部"))]
 
 
 class BootstrapMixin:
@@ -45,15 +46,15 @@ class FilterMixin(BootstrapMixin):
 
 class UserFilterForm(FilterMixin, forms.Form):
     q = forms.CharField(
-        label="姓名或用户名",
+        label=_("姓名或用户名"),
         required=False,
         max_length=50,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "输入姓名或用户名"}),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("输入姓名或用户名")}),
     )
-    region = forms.ChoiceField(label="所属区域", required=False)
-    role = forms.ChoiceField(label="角色", required=False, choices=ANY + list(Role.choices))
+    region = forms.ChoiceField(label=_("所属区域"), required=False)
+    role = forms.ChoiceField(label=_("角色"), required=False, choices=ANY + list(Role.choices))
     active = forms.ChoiceField(
-        label="状态", required=False, choices=[*ANY, ("1", "启用"), ("0", "停用")]
+        label=_("状态"), required=False, choices=[*ANY, ("1", _("启用")), ("0", _("停用"))]
     )
     sort = forms.ChoiceField(
         required=False,
@@ -79,28 +80,28 @@ class UserFilterForm(FilterMixin, forms.Form):
 
 class UserCreateForm(BootstrapMixin, forms.Form):
     username = forms.CharField(
-        label="用户名",
+        label=_("用户名"),
         max_length=150,
         validators=[
             RegexValidator(
-                r"^[A-Za-z0-9_.\-]{3,150}$", "用户名为3位以上的字母、数字、下划线、点或短横线"
+                r"^[A-Za-z0-9_.\-]{3,150}$", _("用户名为3位以上的字母、数字、下划线、点或短横线")
             )
         ],
-        help_text="登录用，创建后不能修改，也不能再分配给别人（停用账号的用户名同样不能复用）",
+        help_text=_("登录用，创建后不能修改，也不能再分配给别人（停用账号的用户名同样不能复用）"),
     )
-    full_name = forms.CharField(label="姓名", max_length=50)
-    region = forms.ChoiceField(label="所属区域", help_text="只能选择您管理范围内的区域")
-    phone = forms.CharField(label="手机号", max_length=20, required=False)
+    full_name = forms.CharField(label=_("姓名"), max_length=50)
+    region = forms.ChoiceField(label=_("所属区域"), help_text=_("只能选择您管理范围内的区域"))
+    phone = forms.CharField(label=_("手机号"), max_length=20, required=False)
     account_expires_on = forms.DateField(
-        label="账号有效期至",
+        label=_("账号有效期至"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="临时人员、借调人员请填写；到期后不能登录",
+        help_text=_("临时人员、借调人员请填写；到期后不能登录"),
     )
 
     def __init__(self, *args: Any, regions: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["region"]).choices = [("", "请选择"), *regions]
+        cast(forms.ChoiceField, self.fields["region"]).choices = [("", _("请选择")), *regions]
 
     def clean_phone(self) -> str:
         phone = self.cleaned_data.get("phone", "").strip()
@@ -114,21 +115,21 @@ class UserCreateForm(BootstrapMixin, forms.Form):
     def clean_region(self) -> Region:
         region = Region.objects.filter(code=self.cleaned_data["region"]).first()
         if region is None:
-            raise forms.ValidationError("请选择所属区域")
+            raise forms.ValidationError(_("请选择所属区域"))
         return region
 
 
 class DeactivateForm(BootstrapMixin, forms.Form):
-    reason = forms.CharField(label="停用原因", max_length=200)
+    reason = forms.CharField(label=_("停用原因"), max_length=200)
 
 
 class RoleAssignForm(forms.Form):
     roles = forms.MultipleChoiceField(
-        label="角色",
+        label=_("角色"),
         required=False,
         choices=Role.choices,
         widget=forms.CheckboxSelectMultiple,
-        help_text="系统管理员、安全管理员、审计管理员三者互斥，且不能兼任业务角色",
+        help_text=_("系统管理员、安全管理员、审计管理员三者互斥，且不能兼任业务角色"),
     )
 
 
@@ -143,30 +144,30 @@ def matrix_from_post(data: Any) -> dict[str, set[str]]:
 
 
 class AuditFilterForm(FilterMixin, forms.Form):
-    user = forms.CharField(label="用户", required=False, max_length=150)
+    user = forms.CharField(label=_("用户"), required=False, max_length=150)
     start = forms.DateTimeField(
-        label="起始时间",
+        label=_("起始时间"),
         required=False,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     end = forms.DateTimeField(
-        label="截止时间",
+        label=_("截止时间"),
         required=False,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    action = forms.ChoiceField(label="操作类型", required=False)
+    action = forms.ChoiceField(label=_("操作类型"), required=False)
     ip = forms.CharField(
-        label="来源IP",
+        label=_("来源IP"),
         required=False,
         max_length=45,
-        widget=forms.TextInput(attrs={"placeholder": "可填前缀"}),
+        widget=forms.TextInput(attrs={"placeholder": _("可填前缀")}),
     )
     outcome = forms.ChoiceField(
-        label="结果", required=False, choices=ANY + list(AuditEvent.Outcome.choices)
+        label=_("结果"), required=False, choices=ANY + list(AuditEvent.Outcome.choices)
     )
-    region = forms.ChoiceField(label="区域", required=False)
+    region = forms.ChoiceField(label=_("区域"), required=False)
 
     def __init__(
         self,
@@ -182,7 +183,7 @@ class AuditFilterForm(FilterMixin, forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
-            self.add_error("end", "截止时间不能早于起始时间")
+            self.add_error("end", _("截止时间不能早于起始时间"))
         return data
 
     def to_filter(self) -> AuditFilter:

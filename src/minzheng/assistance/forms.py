@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .inputs import LABELS
 from .models import ApplicationCase, Channel, Investigation, Programme
@@ -104,44 +105,48 @@ class ApplicationForm(forms.Form):
     """The application, household chosen by search; the registry gives the rest."""
 
     household = forms.UUIDField(
-        widget=forms.HiddenInput, error_messages={"required": "请先查找并选择家庭"}
+        widget=forms.HiddenInput, error_messages={"required": _("请先查找并选择家庭")}
     )
     applicant = forms.UUIDField(widget=forms.HiddenInput, required=False)
     programme = _select(
-        "救助项目", [("", "请选择")] + [(p.value, p.label) for p in WORKFLOW_PROGRAMMES]
+        _("救助项目"), [("", _("请选择"))] + [(p.value, p.label) for p in WORKFLOW_PROGRAMMES]
     )
-    submitted_on = _date("申请日期", help_text="不填为今天")
-    channel = _select("申请方式", [("", "请选择"), *list(Channel.choices)])
-    power_of_attorney = _check("已提交申请人签署的委托书", "委托他人代为申请时必须提交")
+    submitted_on = _date(_("申请日期"), help_text=_("不填为今天"))
+    channel = _select(_("申请方式"), [("", _("请选择")), *list(Channel.choices)])
+    power_of_attorney = _check(_("已提交申请人签署的委托书"), _("委托他人代为申请时必须提交"))
     commitment_signed_on = _date(
-        "承诺书签署日期", required=False, help_text="家庭经济状况真实性承诺书（第9条）"
+        _("承诺书签署日期"), required=False, help_text=_("家庭经济状况真实性承诺书（第9条）")
     )
     authorisation_signed_on = _date(
-        "授权核对签署日期", required=False, help_text="申请人及家庭成员签署的经济状况核对授权书"
+        _("授权核对签署日期"),
+        required=False,
+        help_text=_("申请人及家庭成员签署的经济状况核对授权书"),
     )
     near_relative = _check(
-        "申请人家庭成员是经办人员或村（居）委会成员的近亲属（单独登记备案）",
-        "备案后县级须入户核查方可确认（第11、20条）",
+        _("申请人家庭成员是经办人员或村（居）委会成员的近亲属（单独登记备案）"),
+        _("备案后县级须入户核查方可确认（第11、20条）"),
     )
     near_relative_note = forms.CharField(
-        label="近亲属备案说明",
+        label=_("近亲属备案说明"),
         required=False,
         max_length=200,
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
-    single_person = _check("单独提出申请（单人保，第8条）")
+    single_person = _check(_("单独提出申请（单人保，第8条）"))
     care_mode = _select(
-        "特困供养方式", [("", "—"), *list(LABELS["care_mode"].items())], required=False
+        _("特困供养方式"), [("", "—"), *list(LABELS["care_mode"].items())], required=False
     )
     orphan_care_mode = _select(
-        "孤儿养育方式", [("", "—"), *list(LABELS["orphan_care_mode"].items())], required=False
+        _("孤儿养育方式"), [("", "—"), *list(LABELS["orphan_care_mode"].items())], required=False
     )
-    incident_kind = _select("临时救助类型", [("", "—"), *INCIDENT_KINDS], required=False)
-    incident_cause = _select("事由", [("", "—"), *INCIDENT_CAUSES], required=False)
-    incident_date = _date("事件发生日期")
-    incident_need = YuanField("困难缺口（元）", help_text="扣除保险、其他救助后仍无法负担的部分")
+    incident_kind = _select(_("临时救助类型"), [("", "—"), *INCIDENT_KINDS], required=False)
+    incident_cause = _select(_("事由"), [("", "—"), *INCIDENT_CAUSES], required=False)
+    incident_date = _date(_("事件发生日期"))
+    incident_need = YuanField(
+        _("困难缺口（元）"), help_text=_("扣除保险、其他救助后仍无法负担的部分")
+    )
     incident_description = forms.CharField(
-        label="事件说明",
+        label=_("事件说明"),
         required=False,
         max_length=200,
         widget=forms.TextInput(attrs={"class": "form-control"}),
@@ -172,37 +177,39 @@ class ApplicationForm(forms.Form):
 
 
 class AcceptForm(VersionForm):
-    accepted_on = _date("受理日期", help_text="不填为今天")
-    delegated = _check("本县已将审核确认权限委托乡镇（办理时限20个工作日）")
+    accepted_on = _date(_("受理日期"), help_text=_("不填为今天"))
+    delegated = _check(_("本县已将审核确认权限委托乡镇（办理时限20个工作日）"))
 
 
 class InvestigationStartForm(VersionForm):
-    started_on = _date("调查开始日期", help_text="应在受理后3个工作日内")
+    started_on = _date(_("调查开始日期"), help_text=_("应在受理后3个工作日内"))
 
 
 class InvestigationForm(VersionForm):
     kind = _select(
-        "调查方式", [(k, v) for k, v in Investigation.Kind.choices if k != "county_visit"]
+        _("调查方式"), [(k, v) for k, v in Investigation.Kind.choices if k != "county_visit"]
     )
-    visited_on = _date("调查日期")
+    visited_on = _date(_("调查日期"))
     investigator_1 = forms.CharField(
-        label="调查人员一", max_length=50, widget=forms.TextInput(attrs={"class": "form-control"})
+        label=_("调查人员一"),
+        max_length=50,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
     )
     investigator_2 = forms.CharField(
-        label="调查人员二",
+        label=_("调查人员二"),
         max_length=50,
         required=False,
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
     investigator_3 = forms.CharField(
-        label="调查人员三",
+        label=_("调查人员三"),
         max_length=50,
         required=False,
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
-    findings = _text("调查情况")
-    household_signed = _check("调查人员和在场家庭成员已在入户调查表上签字")
-    attachments = MultipleFileField(label="附件（签字的调查表、照片：PDF/JPG/PNG，可多选）")
+    findings = _text(_("调查情况"))
+    household_signed = _check(_("调查人员和在场家庭成员已在入户调查表上签字"))
+    attachments = MultipleFileField(label=_("附件（签字的调查表、照片：PDF/JPG/PNG，可多选）"))
 
     def investigators(self) -> list[str]:
         d = self.cleaned_data
@@ -211,40 +218,42 @@ class InvestigationForm(VersionForm):
 
 class CountyVisitForm(InvestigationForm):
     kind = forms.ChoiceField(
-        choices=[("county_visit", "县级入户核查")], widget=forms.HiddenInput, initial="county_visit"
+        choices=[("county_visit", _("县级入户核查"))],
+        widget=forms.HiddenInput,
+        initial="county_visit",
     )
 
 
 class TownReviewForm(VersionForm):
-    opinion = _select("初审意见", [("", "请选择"), *list(ApplicationCase.Opinion.choices)])
-    text = _text("初审意见说明")
-    reviewed_on = _date("初审日期")
-    publicity_from = _date("公示开始日期", help_text="公示7天；不填为初审当日")
-    democratic_review = _check("已组织民主评议")
-    democratic_review_note = _text("民主评议情况", required=False, rows=2)
+    opinion = _select(_("初审意见"), [("", _("请选择")), *list(ApplicationCase.Opinion.choices)])
+    text = _text(_("初审意见说明"))
+    reviewed_on = _date(_("初审日期"))
+    publicity_from = _date(_("公示开始日期"), help_text=_("公示7天；不填为初审当日"))
+    democratic_review = _check(_("已组织民主评议"))
+    democratic_review_note = _text(_("民主评议情况"), required=False, rows=2)
 
 
 class ObjectionForm(VersionForm):
-    raised_on = _date("提出日期")
+    raised_on = _date(_("提出日期"))
     raised_by = forms.CharField(
-        label="异议人（可匿名）",
+        label=_("异议人（可匿名）"),
         required=False,
         max_length=100,
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
-    text = _text("异议内容")
+    text = _text(_("异议内容"))
 
 
 class PublicityCloseForm(VersionForm):
-    on = _date("报送日期", help_text="公示期满后方可报送")
+    on = _date(_("报送日期"), help_text=_("公示期满后方可报送"))
 
 
 class ApproveForm(VersionForm):
-    decided_on = _date("确认日期")
-    amount = YuanField("核定金额（元）", help_text="不填则按核算金额")
-    note = _text("审核确认意见", required=False, rows=2)
+    decided_on = _date(_("确认日期"))
+    amount = YuanField(_("核定金额（元）"), help_text=_("不填则按核算金额"))
+    note = _text(_("审核确认意见"), required=False, rows=2)
     case_by_case_note = forms.CharField(
-        label="一事一议决定（临时救助超过上限时）",
+        label=_("一事一议决定（临时救助超过上限时）"),
         required=False,
         max_length=200,
         widget=forms.TextInput(attrs={"class": "form-control"}),
@@ -252,39 +261,39 @@ class ApproveForm(VersionForm):
 
 
 class RefuseForm(VersionForm):
-    decided_on = _date("决定日期")
-    reasons = _text("不予确认理由", help_text="将写入不予确认通知书")
+    decided_on = _date(_("决定日期"))
+    reasons = _text(_("不予确认理由"), help_text=_("将写入不予确认通知书"))
 
 
 class ExtendForm(VersionForm):
     reason = forms.CharField(
-        label="延长理由", max_length=200, widget=forms.TextInput(attrs={"class": "form-control"})
+        label=_("延长理由"), max_length=200, widget=forms.TextInput(attrs={"class": "form-control"})
     )
 
 
 class WithdrawForm(VersionForm):
     reason = forms.CharField(
-        label="撤回或终止原因",
+        label=_("撤回或终止原因"),
         max_length=200,
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
 
 
 class FirstAidForm(VersionForm):
-    on = _date("救助日期")
-    amount = YuanField("先行救助金额（元）", help_text="不填则按核算金额，不超过乡镇审批额度")
+    on = _date(_("救助日期"))
+    amount = YuanField(_("先行救助金额（元）"), help_text=_("不填则按核算金额，不超过乡镇审批额度"))
 
 
 class RecordsCompleteForm(VersionForm):
     note = forms.CharField(
-        label="补齐的材料和签字",
+        label=_("补齐的材料和签字"),
         max_length=200,
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
 
 
 class DeliveredForm(forms.Form):
-    delivered_on = _date("送达日期")
+    delivered_on = _date(_("送达日期"))
 
 
 STEP_FORMS: dict[str, type[forms.Form]] = {
@@ -305,26 +314,28 @@ STEP_FORMS: dict[str, type[forms.Form]] = {
 
 
 class InboxFilterForm(forms.Form):
-    step = _select("环节", [("", "全部"), *list(STEP_LABELS.items())], required=False)
+    step = _select(_("环节"), [("", _("全部")), *list(STEP_LABELS.items())], required=False)
     programme = _select(
-        "救助项目",
-        [("", "全部")] + [(p.value, p.label) for p in WORKFLOW_PROGRAMMES],
+        _("救助项目"),
+        [("", _("全部"))] + [(p.value, p.label) for p in WORKFLOW_PROGRAMMES],
         required=False,
     )
     due = _select(
-        "期限", [("", "全部"), ("soon", "即将到期"), ("overdue", "已逾期")], required=False
+        _("期限"),
+        [("", _("全部")), ("soon", _("即将到期")), ("overdue", _("已逾期"))],
+        required=False,
     )
     sort = _select(
-        "排序",
+        _("排序"),
         [
-            ("due", "按期限"),
-            ("-submitted", "申请日期（新→旧）"),
-            ("submitted", "申请日期（旧→新）"),
-            ("applicant", "申请人"),
+            ("due", _("按期限")),
+            ("-submitted", _("申请日期（新→旧）")),
+            ("submitted", _("申请日期（旧→新）")),
+            ("applicant", _("申请人")),
         ],
         required=False,
     )
-    q = forms.CharField(label="申请人或地址", required=False, max_length=50)
+    q = forms.CharField(label=_("申请人或地址"), required=False, max_length=50)
 
     def filters(self) -> dict[str, str]:
         if not self.is_bound or not self.is_valid():
@@ -347,11 +358,11 @@ class ParameterChangeForm(forms.Form):
     JSON; yes/no as a choice."""
 
     value = forms.CharField(
-        label="新取值", max_length=2000, widget=forms.TextInput(attrs={"class": "form-control"})
+        label=_("新取值"), max_length=2000, widget=forms.TextInput(attrs={"class": "form-control"})
     )
-    effective_from = forms.DateField(label="起始日期", widget=DateInput())
+    effective_from = forms.DateField(label=_("起始日期"), widget=DateInput())
     basis = forms.CharField(
-        label="调整依据（文件名称、文号）",
+        label=_("调整依据（文件名称、文号）"),
         max_length=500,
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
@@ -360,9 +371,9 @@ class ParameterChangeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.key = key
         if key.endswith("_fen"):
-            self.fields["value"].label = "新取值（元）"
+            self.fields["value"].label = _("新取值（元）")
         elif key in BOOL_KEYS:
-            self.fields["value"] = _select("新取值", [("true", "是"), ("false", "否")])
+            self.fields["value"] = _select(_("新取值"), [("true", _("是")), ("false", _("否"))])
 
     def parsed_value(self) -> Any:
         raw = self.cleaned_data["value"].strip()
@@ -370,7 +381,7 @@ class ParameterChangeForm(forms.Form):
             try:
                 return int((Decimal(raw.replace(",", "")) * 100).to_integral_value())
             except InvalidOperation:
-                raise forms.ValidationError("请填写金额（元），如 850 或 850.00") from None
+                raise forms.ValidationError(_("请填写金额（元），如 850 或 850.00")) from None
         if self.key in BOOL_KEYS:
             return raw == "true"
         if raw.startswith(("[", "{")) or raw in ("null", "true", "false"):
@@ -378,7 +389,7 @@ class ParameterChangeForm(forms.Form):
                 return json.loads(raw)
             except json.JSONDecodeError:
                 raise forms.ValidationError(
-                    '列表请按 JSON 格式填写，如 ["dibao", "poverty_alleviated"]'
+                    _('列表请按 JSON 格式填写，如 ["dibao", "poverty_alleviated"]')
                 ) from None
         return raw
 

@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from minzheng.core.exceptions import NotFoundOrNotYours
 from minzheng.geo.models import Region
@@ -18,14 +19,14 @@ class ReportParamsForm(forms.Form):
     """Period and region of a report. The region must lie in the user's subtree; the error
     for a region elsewhere is the same as for one that does not exist."""
 
-    region = forms.CharField(label="区域", max_length=12)
+    region = forms.CharField(label=_("区域"), max_length=12)
 
     def __init__(self, data: Any, *, user: Any, **kwargs: Any):
         super().__init__(data, **kwargs)
         self.user = user
         # "from" is a Python keyword: these fields are added by name
-        self.fields["from"] = forms.DateField(label="起始日期")
-        self.fields["to"] = forms.DateField(label="截止日期")
+        self.fields["from"] = forms.DateField(label=_("起始日期"))
+        self.fields["to"] = forms.DateField(label=_("截止日期"))
         self.order_fields(["from", "to", "region"])
         self.region_obj: Region | None = None
 
@@ -35,7 +36,7 @@ class ReportParamsForm(forms.Form):
             self.region_obj = selectors.region_for_user(self.user, code)
         except NotFoundOrNotYours as exc:
             raise forms.ValidationError(
-                "所选区域不存在或不在您的管辖范围内", code=NOT_YOURS
+                _("所选区域不存在或不在您的管辖范围内"), code=NOT_YOURS
             ) from exc
         return code
 
@@ -43,7 +44,7 @@ class ReportParamsForm(forms.Form):
         data = super().clean() or {}
         start, end = data.get("from"), data.get("to")
         if isinstance(start, dt.date) and isinstance(end, dt.date) and start > end:
-            self.add_error("to", "截止日期不能早于起始日期")
+            self.add_error("to", _("截止日期不能早于起始日期"))
         return data
 
     @property
@@ -52,10 +53,10 @@ class ReportParamsForm(forms.Form):
 
 
 class TemplateUploadForm(forms.Form):
-    template = forms.FileField(label="模板文件（.docx、.txt 或 .md）")
+    template = forms.FileField(label=_("模板文件（.docx、.txt 或 .md）"))
 
     def clean_template(self) -> Any:
         f = self.cleaned_data["template"]
         if f.size > MAX_TEMPLATE_BYTES:
-            raise forms.ValidationError("模板文件不能超过 10 MB")
+            raise forms.ValidationError(_("模板文件不能超过 10 MB"))
         return f
