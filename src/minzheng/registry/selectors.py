@@ -401,6 +401,15 @@ def current_members(household: Household) -> list[Person]:
     ]
 
 
+def current_memberships(household: Household) -> list[Membership]:
+    """The household's current memberships with their persons, head first."""
+    return list(
+        Membership.objects.filter(household=household, ended_on__isnull=True)
+        .select_related("person")
+        .order_by("relation", "started_on", "id")
+    )
+
+
 def person_by_id_number(user: Any, raw: str) -> Person | None:
     """The person with this exact ID number in the user's region, or None."""
     try:
