@@ -53,6 +53,52 @@ def test_the_son_becomes_head_and_the_father_gets_the_chosen_relation(officer_a,
     assert household.member_count == 3
 
 
+def test_other_members_are_relabelled_to_the_new_head_when_asked(officer_a, family):
+    household, son, wife = family
+
+    services.household_change_head(
+        actor=officer_a,
+        household=household,
+        new_head=son,
+        old_head_relation="51",
+        other_relations={wife.pk: "52"},
+        version=1,
+    )
+
+    assert relation_of(household, wife) == "52"
+    entry = ChangeEntry.objects.get(action="registry.household.change_head")
+    assert ["李芳 与户主关系", "配偶", "母亲"] in entry.changes
+
+
+def test_another_member_cannot_be_given_the_head_relation(officer_a, family):
+    household, son, wife = family
+    with pytest.raises(DomainError, match="请选择李芳与新户主的关系"):
+        services.household_change_head(
+            actor=officer_a,
+            household=household,
+            new_head=son,
+            old_head_relation="51",
+            other_relations={wife.pk: "02"},
+            version=1,
+        )
+    assert relation_of(household, wife) == "10"
+    assert relation_of(household, son) == "20"
+
+
+def test_a_relation_for_someone_who_left_the_household_is_refused(officer_a, family):
+    household, son, _ = family
+    outsider = PersonFactory(name="张外人")
+    with pytest.raises(DomainError, match="已不是本户现有成员"):
+        services.household_change_head(
+            actor=officer_a,
+            household=household,
+            new_head=son,
+            old_head_relation="51",
+            other_relations={outsider.pk: "80"},
+            version=1,
+        )
+
+
 def test_the_change_is_one_history_entry_naming_old_and_new(officer_a, family):
     household, son, _ = family
 
@@ -256,17 +302,27 @@ def test_the_page_offers_the_other_members_and_asks_the_old_heads_relation(
     assert "李芳（现为配偶）" in html
     assert "王大明（现为户主）" not in html
     assert "原户主王大明与新户主的关系" in html
+    assert "李芳与新户主的关系" in html
+    assert '<option value="10" selected>配偶</option>' in html  # starts from her relation now
 
 
 def test_posting_the_form_changes_the_head_and_returns_to_the_household(
     login_as, officer_a, family
 ):
-    household, son, _ = family
+    household, son, wife = family
     resp = login_as(officer_a).post(
         page_url(household),
-        {"new_head": str(son.public_id), "old_head_relation": "51", "version": 1},
+        {
+            "new_head": str(son.public_id),
+            "old_head_relation": "51",
+            f"relation_{wife.public_id}": "52",
+            f"relation_{son.public_id}": "20",  # ignored: he becomes the head
+            "version": 1,
+        },
     )
     assert resp.status_code == 302
+    assert relation_of(household, wife) == "52"
+    assert relation_of(household, son) == "02"
     assert resp["Location"] == f"/registry/households/{household.public_id}/#members"
     household.refresh_from_db()
     assert household.head_id == son.pk

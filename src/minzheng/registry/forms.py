@@ -185,14 +185,27 @@ class HeadChangeForm(BootstrapMixin, forms.Form):
             )
             for m in candidates
         ]
+        relations = [c for c in codes.choices(CodeTable.RELATION) if c[0] not in HIDDEN_RELATIONS]
         if old_head_is_member:
             field = cast(forms.ChoiceField, self.fields["old_head_relation"])
             field.label = f"原户主{old_head_name}与新户主的关系"
-            field.choices = [("", "请选择")] + [
-                c for c in codes.choices(CodeTable.RELATION) if c[0] not in HIDDEN_RELATIONS
-            ]
+            field.choices = [("", "请选择"), *relations]
         else:  # the old head has left the household: nothing to relabel
             del self.fields["old_head_relation"]
+        # every other member's relation to the new head, starting from the present one
+        for m in candidates:
+            self.fields[self.relation_field(m)] = forms.ChoiceField(
+                label=f"{m.person.name}与新户主的关系",
+                choices=relations,
+                initial=m.relation,
+                required=False,
+                help_text="若此人被选为新户主，此项不用填写",
+                widget=forms.Select(attrs={"class": "form-select"}),
+            )
+
+    @staticmethod
+    def relation_field(membership: Any) -> str:
+        return f"relation_{membership.person.public_id}"
 
 
 class MemberAddForm(BootstrapMixin, forms.Form):

@@ -1030,6 +1030,7 @@ def household_change_head(
     household: Household,
     new_head: Person,
     old_head_relation: str = "",
+    other_relations: Mapping[int, str] | None = None,
     version: int,
 ) -> Household:
     """Make another current, living member the head of the household (户主变更).
@@ -1037,7 +1038,9 @@ def household_change_head(
     The new head's membership is relabelled 02 户主; the old head, when still a current
     member, gets ``old_head_relation`` (his or her relation to the new head, GB/T 4761).
     When the old head has left the household (deceased, moved out, moved to another
-    household) only the new head is relabelled. The memberships keep their dates; the change
+    household) only the new head is relabelled. ``other_relations`` (person pk → code)
+    relabels other current members to the new head (the old head's wife becomes the new
+    head's mother); members not named keep their relation. The memberships keep their dates; the change
     is one history entry on the household and one audit event, with the household's version
     incremented, so a concurrent edit based on the old version is refused.
     """
@@ -1054,9 +1057,9 @@ def household_change_head(
         raise DomainError(f"{person.name} 已迁出，不能成为户主", field="new_head")
     memberships = {
         m.person_id: m
-        for m in Membership.objects.select_for_update(of=("self",)).filter(
-            household=current, ended_on__isnull=True
-        )
+        for m in Membership.objects.select_for_update(of=("self",))
+        .select_related("person")
+        .filter(household=current, ended_on__isnull=True)
     }
     new_m = memberships.get(person.pk)
     if new_m is None:
@@ -1079,6 +1082,21 @@ def household_change_head(
     relabelled = [(person, new_m, codes.RELATION_HEAD)]
     if old_m is not None and old_head is not None:  # the old head is still a member
         relabelled.append((old_head, old_m, relation))
+    for pk, code in (other_relations or {}).items():
+        if pk in (person.pk, current.head_id):
+            continue  # relabelled above
+        m = memberships.get(pk)
+        if m is None:
+            raise DomainError(
+                "所选人员中有人已不是本户现有成员，请刷新页面后重新填写", field="relations"
+            )
+        code = _check_code(CodeTable.RELATION, code, "relations", f"{m.person.name}与户主的关系")
+        if code in (codes.RELATION_HEAD, "01"):
+            raise DomainError(
+                f"每户只有一名户主；请选择{m.person.name}与新户主的关系", field="relations"
+            )
+        if code != m.relation:
+            relabelled.append((m.person, m, code))
     rows = [["户主", old_head_name, person.name]]
     relations: dict[str, list[str]] = {}
     for who, m, code in relabelled:

@@ -292,6 +292,11 @@ def household_change_head(request: AuthedRequest, pk: str) -> HttpResponse:
                 household=household,
                 new_head=new_head,
                 old_head_relation=d.get("old_head_relation", ""),
+                other_relations={
+                    m.person_id: d[form.relation_field(m)]
+                    for m in candidates
+                    if m.person_id != new_head.pk and d.get(form.relation_field(m))
+                },
                 version=d["version"],
             )
         except ConcurrentEditError as exc:
@@ -306,12 +311,14 @@ def household_change_head(request: AuthedRequest, pk: str) -> HttpResponse:
     elif old_head_is_member:
         intro = (
             f"现户主：{old_head.name}。新户主须是本户现有的健在成员；变更后，新户主的关系记为"
-            "“户主”，原户主的关系改为下面所选，其他成员的关系保持不变。变更记入家庭变更记录。"
+            "“户主”，原户主和其他成员的关系改为下面所选（改为与新户主的关系）。"
+            "变更记入家庭变更记录。"
         )
     else:
         intro = (
             f"原户主{old_head.name}状态为“{old_head.get_status_display()}”，已不是本户现有成员。"
-            "请从本户现有的健在成员中选择新户主。变更记入家庭变更记录。"
+            "请从本户现有的健在成员中选择新户主，并核对其他成员与新户主的关系。"
+            "变更记入家庭变更记录。"
         )
     if not candidates:
         intro += "本户没有其他现有成员，无法变更户主；请先添加成员。"
