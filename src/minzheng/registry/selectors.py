@@ -43,7 +43,10 @@ from .pinyin import (
 )
 
 AGED_YEARS = 80
-SEARCH_LIMIT = 50
+#: rows on the search page: enough to pick one person from; at the limit the page asks for a
+#: fuller query ("zs" alone matches thousands of keys in a county), and every row shown costs
+#: the page its share of building and rendering (see bench/bench_registry_search.py)
+SEARCH_LIMIT = 20
 #: the order of the covering index on the search keys, so a key range is read in index order
 SEARCH_KEY_ORDER = ("key", "region_code", "kind", "person_id")
 #: what the search result table shows of a person (everything else stays in the database)
