@@ -288,7 +288,7 @@ def run_backend(persons: int, n_queries: int) -> dict[str, Any]:
         result["db_version"] = cur.fetchone()[0]
     result["persons"] = Person.objects.count()
     result["search_keys"] = PersonSearchKey.objects.count()
-    result["town"] = {
+    result["town_region"] = {
         "code": town,
         "persons": Person.objects.filter(region__code__startswith=town).count(),
     }
