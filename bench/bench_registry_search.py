@@ -408,10 +408,10 @@ def run(
         section["measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
         section["load_average_at_start"] = load
         old = previous.get(backend, {}) if previous.get("persons") == persons else {}
-        if not section.get("generated", True) and "generate_cpu_seconds" in old:
-            section["generate_cpu_seconds"] = old[
-                "generate_cpu_seconds"
-            ]  # from the run that made it
+        same_county = str(old.get("generate_seconds")) == str(section.get("generate_seconds"))
+        if not section.get("generated", True) and "generate_cpu_seconds" in old and same_county:
+            # from the run that generated this very county (not from an older county's file)
+            section["generate_cpu_seconds"] = old["generate_cpu_seconds"]
         results[backend] = section
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
