@@ -337,6 +337,9 @@ def _child(backend: str, persons: int, n_queries: int, rows_limit: int | None) -
     env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
     VAR_BENCH.mkdir(parents=True, exist_ok=True)
     env["MINZHENG_VAR_DIR"] = str(VAR_BENCH)
+    # ... and its key from there: a Django parent (bench/run.py's child) exported its own
+    for name in ("MINZHENG_DATA_KEY", "MINZHENG_DATA_KEY_FILE"):
+        env.pop(name, None)
     if backend == "sqlite":
         env["DATABASE_URL"] = f"sqlite:///{VAR_BENCH / f'registry_search_{persons}.sqlite3'}"
     else:
