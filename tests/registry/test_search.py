@@ -142,3 +142,60 @@ def test_search_results_are_capped(officer_a):
     for i in range(8):
         PersonFactory(name="张三", birth_date=dt.date(1970, 1, 1 + i))
     assert len(person_search(officer_a, "zs", limit=5)) == 5
+
+
+def test_an_exact_key_comes_before_longer_ones_when_the_limit_cuts(officer_a):
+    for i in range(4):
+        PersonFactory(name="张三丰", birth_date=dt.date(1970, 1, 1 + i))  # zsf
+    PersonFactory(name="张三")  # zs
+
+    assert "张三" in names(person_search(officer_a, "zs", limit=2))
+
+
+def test_a_name_with_many_readings_counts_once_and_the_limit_still_fills(officer_a):
+    PersonFactory(name="王长乐")  # eight keys under "w": four full readings, four initials
+    PersonFactory(name="魏一")
+    PersonFactory(name="吴二")
+
+    found = person_search(officer_a, "w", limit=3)
+
+    assert names(found) == ["吴二", "王长乐", "魏一"]
+
+
+def test_search_rows_carry_what_the_page_shows_without_further_queries(
+    officer_a, django_assert_num_queries
+):
+    from django.template.loader import render_to_string
+
+    from minzheng.registry import codes
+
+    from .factories import HouseholdFactory, add_member
+
+    household = HouseholdFactory(head__name="张大山", head__phone="13912345678")
+    add_member(household, PersonFactory(name="张小山"), relation="20")
+    rows = person_search(officer_a, "zhang")
+    assert names(rows) == ["张大山", "张小山"]
+    codes.choices("sex"), codes.choices("relation")  # the code tables are cached per process
+
+    with django_assert_num_queries(0):  # no deferred field or relation read row by row
+        html = render_to_string(
+            "registry/_search_results.html",
+            {"q": "zhang", "results": rows, "kind": "pinyin", "limit": 50},
+        )
+
+    assert "张大山户" in html
+    assert "340521********" in html  # the masked ID number
+    assert "子" in html
+
+
+def test_search_reads_a_fixed_number_of_queries(officer_a, django_assert_max_num_queries):
+    from .factories import HouseholdFactory
+
+    for i in range(12):
+        HouseholdFactory(head__name="张三", head__birth_date=dt.date(1960, 1, 1 + i))
+
+    person_search(officer_a, "zs")  # the user's region is read once, then kept on the user
+
+    with django_assert_max_num_queries(3):  # key range, persons, current households
+        rows = person_search(officer_a, "zs")
+    assert len(rows) == 12

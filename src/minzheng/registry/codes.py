@@ -7,7 +7,6 @@ migration; code reads them from the table (cached per process), never from liter
 from __future__ import annotations
 
 import csv
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -45,11 +44,21 @@ def load_codes(code_model: Any) -> int:
     return len(rows)
 
 
-@lru_cache(maxsize=16)
-def _table(table: str) -> tuple[tuple[str, str], ...]:
-    from .models import CodeItem
+#: table → rows, read once per process. A plain dict rather than ``lru_cache``: templates pass
+#: the table name as a ``SafeString``, which ``lru_cache`` keys apart from the plain "sex"
+_TABLES: dict[str, tuple[tuple[str, str], ...]] = {}
 
-    return tuple(CodeItem.objects.filter(table=table).order_by("sort").values_list("code", "label"))
+
+def _table(table: str) -> tuple[tuple[str, str], ...]:
+    rows = _TABLES.get(table)
+    if rows is None:
+        from .models import CodeItem
+
+        rows = tuple(
+            CodeItem.objects.filter(table=table).order_by("sort").values_list("code", "label")
+        )
+        _TABLES[table] = rows
+    return rows
 
 
 def choices(table: str) -> list[tuple[str, str]]:
@@ -67,4 +76,4 @@ def is_valid(table: str, code: str) -> bool:
 
 
 def clear_cache() -> None:
-    _table.cache_clear()
+    _TABLES.clear()

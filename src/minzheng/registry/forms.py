@@ -161,6 +161,53 @@ class HouseholdEditForm(BootstrapMixin, forms.Form):
         cast(forms.ChoiceField, self.fields["region"]).choices = village_choices(villages)
 
 
+class HeadChangeForm(BootstrapMixin, forms.Form):
+    """户主变更: choose the new head among the other current members; when the old head is
+    still a member, his or her relation to the new head."""
+
+    new_head = forms.ChoiceField(label="新户主")
+    old_head_relation = forms.ChoiceField(label="原户主与新户主的关系")
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(
+        self,
+        *args: Any,
+        candidates: Any = (),
+        old_head_name: str = "",
+        old_head_is_member: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["new_head"]).choices = [("", "请选择")] + [
+            (
+                str(m.person.public_id),
+                f"{m.person.name}（现为{codes.label(CodeTable.RELATION, m.relation)}）",
+            )
+            for m in candidates
+        ]
+        relations = [c for c in codes.choices(CodeTable.RELATION) if c[0] not in HIDDEN_RELATIONS]
+        if old_head_is_member:
+            field = cast(forms.ChoiceField, self.fields["old_head_relation"])
+            field.label = f"原户主{old_head_name}与新户主的关系"
+            field.choices = [("", "请选择"), *relations]
+        else:  # the old head has left the household: nothing to relabel
+            del self.fields["old_head_relation"]
+        # every other member's relation to the new head, starting from the present one
+        for m in candidates:
+            self.fields[self.relation_field(m)] = forms.ChoiceField(
+                label=f"{m.person.name}与新户主的关系",
+                choices=relations,
+                initial=m.relation,
+                required=False,
+                help_text="若此人被选为新户主，此项不用填写",
+                widget=forms.Select(attrs={"class": "form-select"}),
+            )
+
+    @staticmethod
+    def relation_field(membership: Any) -> str:
+        return f"relation_{membership.person.public_id}"
+
+
 class MemberAddForm(BootstrapMixin, forms.Form):
     id_number = forms.CharField(label="身份证号码", max_length=20)
     relation = forms.ChoiceField(label="与户主关系")

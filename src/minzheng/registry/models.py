@@ -119,9 +119,12 @@ class PersonSearchKey(models.Model):
 
     ``name`` keys are the suffixes of the Chinese name (so "contains" becomes a prefix look-up);
     ``full`` and ``initials`` keys are lower-case pinyin for every reading of the name. A search
-    is a range scan ``key >= q AND key < q⁺`` on the ``(key, region_code)`` index, which works
-    the same on SQLite and PostgreSQL; ``region_code`` is the person's, kept in step by the
-    services, so the region scope is applied inside the index.
+    is a range scan ``key >= q AND key < q⁺`` on the ``(key, region_code, kind, person_id)``
+    index, which works the same on SQLite and PostgreSQL; ``region_code`` is the person's, kept
+    in step by the services, so the region scope is applied inside the index. The index covers
+    every column the search reads, so the look-up never visits the table (an index-only scan
+    on PostgreSQL, a covering index on SQLite), and reading it in its own order lets the
+    database stop after the first rows.
     """
 
     class Kind(models.TextChoices):
@@ -138,7 +141,11 @@ class PersonSearchKey(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["person", "key"], name="registry_searchkey_unique"),
         ]
-        indexes = [models.Index(fields=["key", "region_code"], name="registry_searchkey_key")]
+        indexes = [
+            models.Index(
+                fields=["key", "region_code", "kind", "person"], name="registry_searchkey_cover"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.key

@@ -43,7 +43,23 @@ from .pinyin import (
 )
 
 AGED_YEARS = 80
-SEARCH_LIMIT = 50
+#: rows on the search page: enough to pick one person from; at the limit the page asks for a
+#: fuller query ("zs" alone matches thousands of keys in a county), and every row shown costs
+#: the page its share of building and rendering (see bench/bench_registry_search.py)
+SEARCH_LIMIT = 20
+#: the order of the covering index on the search keys, so a key range is read in index order
+SEARCH_KEY_ORDER = ("key", "region_code", "kind", "person_id")
+#: what the search result table shows of a person (everything else stays in the database)
+SEARCH_ROW_FIELDS = (
+    "public_id",
+    "name",
+    "id_number",
+    "sex",
+    "birth_date",
+    "status",
+    "region__name",
+    "region__parent__name",
+)
 HISTORY_LIMIT = 100
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _ID_LIKE = re.compile(r"^(\d{15}|\d{17}[\dX])$")
@@ -144,31 +160,59 @@ def person_ids_matching(user: Any, raw: str, *, limit: int = SEARCH_LIMIT) -> li
     if q.kind in ("name", "pinyin") and q.text:
         kinds = [KIND_NAME] if q.kind == "name" else [KIND_FULL, KIND_INITIALS]
         key = q.text[:64]
-        keys = PersonSearchKey.objects.filter(
-            key__gte=key, key__lt=next_prefix(key), kind__in=kinds
-        )
-        keys = scope(keys, user, via="region_code")
-        return list(keys.values_list("person_id", flat=True).distinct()[:limit])
+        keys = scope(
+            PersonSearchKey.objects.filter(key__gte=key, key__lt=next_prefix(key), kind__in=kinds),
+            user,
+            via="region_code",
+        ).order_by(*SEARCH_KEY_ORDER)
+        return _first_distinct(keys.values_list("person_id", flat=True), limit)
     return []
 
 
+def _first_distinct(person_ids: QuerySet[Any, int], limit: int) -> list[int]:
+    """The first ``limit`` distinct ids of an ordered key range, read in small slices.
+
+    ``DISTINCT ... LIMIT`` would make the database collect every matching key before the
+    limit applies (tens of thousands for ``zs`` in a county); read in the covering index's
+    order, the database stops after a slice. A person has several keys under one prefix
+    only for names with several readings, so one slice is nearly always enough.
+    """
+    found: dict[int, None] = {}
+    batch = limit * 2
+    start = 0
+    while len(found) < limit:
+        rows = list(person_ids[start : start + batch])
+        found.update(dict.fromkeys(rows))
+        if len(rows) < batch:
+            break
+        start += batch
+    return list(found)[:limit]
+
+
 def _current_membership_prefetch() -> Prefetch:
+    """Each result's current household, as the result table shows it: its public id, the
+    head's name and the person's relation to the head, nothing more (no personal data of
+    the head to decrypt)."""
     return Prefetch(
         "memberships",
-        queryset=Membership.objects.filter(ended_on__isnull=True).select_related(
-            "household__head", "household__region"
-        ),
+        queryset=Membership.objects.filter(ended_on__isnull=True)
+        .select_related("household__head")
+        .only("person_id", "relation", "household__public_id", "household__head__name"),
         to_attr="current_memberships",
     )
 
 
 def person_search(user: Any, raw: str, *, limit: int = SEARCH_LIMIT) -> list[Person]:
+    """The search page's rows: at most ``limit`` persons with the fields the result table
+    shows (the ID number, shown masked, is the one decrypted value), their village and town,
+    and their current household."""
     ids = person_ids_matching(user, raw, limit=limit)
     if not ids:
         return []
     return list(
         scope(Person.objects.filter(pk__in=ids), user, via="region__code")
         .select_related("region__parent")
+        .only(*SEARCH_ROW_FIELDS)
         .prefetch_related(_current_membership_prefetch())
         .order_by("name", "pk")
     )
@@ -399,6 +443,15 @@ def current_members(household: Household) -> list[Person]:
         .select_related("person")
         .order_by("relation", "started_on", "id")
     ]
+
+
+def current_memberships(household: Household) -> list[Membership]:
+    """The household's current memberships with their persons, head first."""
+    return list(
+        Membership.objects.filter(household=household, ended_on__isnull=True)
+        .select_related("person")
+        .order_by("relation", "started_on", "id")
+    )
 
 
 def person_by_id_number(user: Any, raw: str) -> Person | None:

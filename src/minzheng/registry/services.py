@@ -1023,6 +1023,123 @@ def member_end(
     return m
 
 
+@transaction.atomic
+def household_change_head(
+    *,
+    actor: Any,
+    household: Household,
+    new_head: Person,
+    old_head_relation: str = "",
+    other_relations: Mapping[int, str] | None = None,
+    version: int,
+) -> Household:
+    """Make another current, living member the head of the household (户主变更).
+
+    The new head's membership is relabelled 02 户主; the old head, when still a current
+    member, gets ``old_head_relation`` (his or her relation to the new head, GB/T 4761).
+    When the old head has left the household (deceased, moved out, moved to another
+    household) only the new head is relabelled. ``other_relations`` (person pk → code)
+    relabels other current members to the new head (the old head's wife becomes the new
+    head's mother); members not named keep their relation. The memberships keep their dates; the change
+    is one history entry on the household and one audit event, with the household's version
+    incremented, so a concurrent edit based on the old version is refused.
+    """
+    _require_edit(actor)
+    _require_own(actor, household.region_id)
+    current: Household = _lock(household)
+    _check_version(current, version)
+    person = _lock(new_head)
+    if current.head_id == person.pk:
+        raise DomainError(f"{person.name} 已是本户户主", field="new_head")
+    if person.status == Person.Status.DECEASED:
+        raise DomainError(f"{person.name} 已故，不能成为户主", field="new_head")
+    if person.status == Person.Status.MOVED_OUT:
+        raise DomainError(f"{person.name} 已迁出，不能成为户主", field="new_head")
+    memberships = {
+        m.person_id: m
+        for m in Membership.objects.select_for_update(of=("self",))
+        .select_related("person")
+        .filter(household=current, ended_on__isnull=True)
+    }
+    new_m = memberships.get(person.pk)
+    if new_m is None:
+        raise DomainError(
+            f"{person.name} 不是本户现有成员，不能成为户主；请先将其添加或迁入本户",
+            field="new_head",
+        )
+    old_head = current.head
+    old_m = memberships.get(current.head_id) if current.head_id else None
+    relation = ""
+    if old_m is not None:
+        relation = _check_code(
+            CodeTable.RELATION, old_head_relation, "old_head_relation", "原户主与新户主的关系"
+        )
+        if relation in (codes.RELATION_HEAD, "01"):
+            raise DomainError(
+                "每户只有一名户主；请选择原户主与新户主的关系", field="old_head_relation"
+            )
+    old_head_name = old_head.name if old_head is not None else "（无）"
+    relabelled = [(person, new_m, codes.RELATION_HEAD)]
+    if old_m is not None and old_head is not None:  # the old head is still a member
+        relabelled.append((old_head, old_m, relation))
+    for pk, code in (other_relations or {}).items():
+        if pk in (person.pk, current.head_id):
+            continue  # relabelled above
+        m = memberships.get(pk)
+        if m is None:
+            raise DomainError(
+                "所选人员中有人已不是本户现有成员，请刷新页面后重新填写", field="relations"
+            )
+        code = _check_code(CodeTable.RELATION, code, "relations", f"{m.person.name}与户主的关系")
+        if code in (codes.RELATION_HEAD, "01"):
+            raise DomainError(
+                f"每户只有一名户主；请选择{m.person.name}与新户主的关系", field="relations"
+            )
+        if code != m.relation:
+            relabelled.append((m.person, m, code))
+    rows = [["户主", old_head_name, person.name]]
+    relations: dict[str, list[str]] = {}
+    for who, m, code in relabelled:
+        rows.append(
+            [
+                f"{who.name} 与户主关系",
+                codes.label(CodeTable.RELATION, m.relation),
+                codes.label(CodeTable.RELATION, code),
+            ]
+        )
+        relations[str(who.public_id)] = [m.relation, code]
+        m.relation = code
+        m.save(update_fields=["relation"])
+    current.head = person
+    current.version += 1
+    current.save(update_fields=["head", "version", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="registry.household.change_head",
+        obj=current,
+        region_code=current.region_id,
+        changes={
+            "head": [str(old_head.public_id) if old_head else None, str(person.public_id)],
+            "version": [current.version - 1, current.version],
+        },
+        detail={"relations": relations},
+    )
+    ChangeEntry.objects.create(
+        household=current,
+        person=person,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_name=_actor_name(actor),
+        action="registry.household.change_head",
+        summary=f"户主由 {old_head_name} 变更为 {person.name}",
+        changes=rows,
+        object_type="household",
+        object_id=current.pk,
+        version=current.version,
+        county_code=current.county_code,
+    )
+    return current
+
+
 # --- incomes ----------------------------------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("households/new/", views.household_create, name="household_create"),
     path("households/<uuid:pk>/", views.household_detail, name="household_detail"),
     path("households/<uuid:pk>/edit/", views.household_edit, name="household_edit"),
+    path("households/<uuid:pk>/head/", views.household_change_head, name="household_change_head"),
     path("households/<uuid:pk>/members/add/", views.member_add, name="member_add"),
     path("households/<uuid:pk>/incomes/add/", views.income_add, name="income_add"),
     path("households/<uuid:pk>/assets/add/", views.asset_add, name="asset_add"),

@@ -267,6 +267,75 @@ def household_edit(request: AuthedRequest, pk: str) -> HttpResponse:
 
 @perm_required(Perm.REGISTRY_EDIT)
 @not_found_as_404
+def household_change_head(request: AuthedRequest, pk: str) -> HttpResponse:
+    household = selectors.household_for_user(request.user, pk)
+    memberships = selectors.current_memberships(household)
+    candidates = [m for m in memberships if m.person_id != household.head_id]
+    old_head = household.head
+    old_head_is_member = any(m.person_id == household.head_id for m in memberships)
+    form = forms.HeadChangeForm(
+        request.POST or None,
+        initial={"version": household.version},
+        candidates=candidates,
+        old_head_name=old_head.name if old_head else "",
+        old_head_is_member=old_head_is_member,
+    )
+    conflict = False
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            new_head = _person_by_public_id([m.person for m in candidates], d["new_head"])
+            if new_head is None:
+                raise DomainError("请选择新户主", field="new_head")
+            services.household_change_head(
+                actor=request.user,
+                household=household,
+                new_head=new_head,
+                old_head_relation=d.get("old_head_relation", ""),
+                other_relations={
+                    m.person_id: d[form.relation_field(m)]
+                    for m in candidates
+                    if m.person_id != new_head.pk and d.get(form.relation_field(m))
+                },
+                version=d["version"],
+            )
+        except ConcurrentEditError as exc:
+            conflict = True
+            _form_error(form, exc)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            return redirect(_household_url(household) + "#members")
+    if old_head is None:
+        intro = "本户目前没有户主。请从本户现有成员中选择户主。"
+    elif old_head_is_member:
+        intro = (
+            f"现户主：{old_head.name}。新户主须是本户现有的健在成员；变更后，新户主的关系记为"
+            "“户主”，原户主和其他成员的关系改为下面所选（改为与新户主的关系）。"
+            "变更记入家庭变更记录。"
+        )
+    else:
+        intro = (
+            f"原户主{old_head.name}状态为“{old_head.get_status_display()}”，已不是本户现有成员。"
+            "请从本户现有的健在成员中选择新户主，并核对其他成员与新户主的关系。"
+            "变更记入家庭变更记录。"
+        )
+    if not candidates:
+        intro += "本户没有其他现有成员，无法变更户主；请先添加成员。"
+    return _form_page(
+        request,
+        form,
+        title=f"变更户主：{household}",
+        back=_household_url(household),
+        submit="变更户主",
+        intro=intro,
+        conflict=conflict,
+        status=409 if conflict else 200,
+    )
+
+
+@perm_required(Perm.REGISTRY_EDIT)
+@not_found_as_404
 def member_add(request: AuthedRequest, pk: str) -> HttpResponse:
     household = selectors.household_for_user(request.user, pk)
     villages = selectors.villages_for_user(request.user)
