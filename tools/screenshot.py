@@ -33,6 +33,7 @@ def main() -> None:
     p.add_argument("--out", default="var/shots")
     p.add_argument("--logins", default="var/demo-logins.json")
     p.add_argument("--width", type=int, default=1400)
+    p.add_argument("--lang", default="", help="interface language to switch to, e.g. en")
     p.add_argument("paths", nargs="+")
     a = p.parse_args()
     entry = json.loads(Path(a.logins).read_text())[a.user]
@@ -53,10 +54,14 @@ def main() -> None:
             page.fill("input[name=otp_token]", f"{totp(key, t0=0, step=30, digits=6):06d}")
         page.click("button[type=submit]")
         page.wait_for_load_state("networkidle")
+        if a.lang:
+            page.get_by_test_id("language").select_option(a.lang)
+            page.wait_for_function(f"document.documentElement.lang === {a.lang!r}")
         for path in a.paths:
             page.goto(a.base + path)
             page.wait_for_load_state("networkidle")
-            name = re.sub(r"[^a-zA-Z0-9]+", "_", f"{a.user}{path}").strip("_") + ".png"
+            stem = f"{a.user}{a.lang and '_' + a.lang}{path}"
+            name = re.sub(r"[^a-zA-Z0-9]+", "_", stem).strip("_") + ".png"
             page.screenshot(path=str(out / name), full_page=True)
             print(out / name)
         browser.close()

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop
 
 
 class AssistanceConfig(AppConfig):
@@ -14,7 +15,7 @@ class AssistanceConfig(AppConfig):
         from minzheng.accounts.roles import Perm
         from minzheng.web.menu import MENU, MenuItem, register
 
-        section = "社会救助"
+        section = gettext_noop("社会救助")
         items = (
             MenuItem("待办案件", "assistance:inbox", Perm.ASSISTANCE_VIEW),
             MenuItem("救助申请", "assistance:application_create", Perm.ASSISTANCE_APPLY),

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop
 
 
 class PaymentsConfig(AppConfig):
@@ -14,7 +15,7 @@ class PaymentsConfig(AppConfig):
         from minzheng.accounts.roles import Perm
         from minzheng.web.menu import MENU, MenuItem, register
 
-        section = "资金发放"
+        section = gettext_noop("资金发放")
         items = (
             MenuItem("发放批次", "payments:run_list", Perm.PAYMENTS_VIEW),
             MenuItem("发放异常", "payments:exception_list", Perm.PAYMENTS_VIEW),

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop
 
 
 class ReportsConfig(AppConfig):
@@ -15,5 +16,6 @@ class ReportsConfig(AppConfig):
         # Each installed app declares its report figures in its own ``metrics.py``.
         autodiscover_modules("metrics")
         menu.register(
-            "统计报表", menu.MenuItem("工作报告与统计", "reports:index", Perm.REPORTS_VIEW)
+            gettext_noop("统计报表"),
+            menu.MenuItem("工作报告与统计", "reports:index", Perm.REPORTS_VIEW),
         )
