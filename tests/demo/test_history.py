@@ -119,3 +119,53 @@ def test_the_rescue_station_receives_and_books_its_spending(county_with_history)
         s=Sum("amount_fen")
     )["s"]
     assert funds_total_fen(scope) == ledger + spent
+
+
+def test_a_second_simulation_takes_on_from_where_the_first_stopped(county_with_history):
+    from minzheng.rescue.models import RescueCase
+
+    before = (
+        Application.objects.count(),
+        PaymentRun.objects.count(),
+        LedgerEntry.objects.count(),
+        RescueCase.objects.count(),
+    )
+
+    again = simulate_history(seed=7, today=TODAY)
+
+    after = (
+        Application.objects.count(),
+        PaymentRun.objects.count(),
+        LedgerEntry.objects.count(),
+        RescueCase.objects.count(),
+    )
+    assert after == before
+    assert sum(again.applications.values()) == 0
+    assert again.runs == PaymentRun.objects.count()  # every run found exported and counted
+
+
+def test_the_demo_command_replaces_a_history_job_that_was_cut_short(
+    county_with_history, monkeypatch
+):
+    from minzheng.core.models import JobProgress
+    from minzheng.demo.management.commands import demo as command
+
+    stale = JobProgress.objects.create(
+        kind="demo.history", title="生成演示县救助业务历史", status=JobProgress.Status.RUNNING
+    )
+    started = []
+    monkeypatch.setattr(command.jobs, "job_start", lambda **kw: started.append(kw))
+
+    call_command("demo", "--quiet", "--persons", "0", "--history", "background")
+
+    stale.refresh_from_db()
+    assert stale.status == JobProgress.Status.FAILED
+    assert "中断" in stale.message
+    assert [kw["kind"] for kw in started] == ["demo.history"]
+
+    # once a history job is done, nothing more is started
+    JobProgress.objects.create(
+        kind="demo.history", title="生成演示县救助业务历史", status=JobProgress.Status.DONE
+    )
+    call_command("demo", "--quiet", "--persons", "0", "--history", "background")
+    assert len(started) == 1

@@ -393,12 +393,13 @@ def run_application(plan: Plan, staff: Staff, today: dt.date, result: HistoryRes
     if applicant.status != Person.Status.LIVING or applicant.birth_date >= plan.submitted_on:
         return  # nobody applies before being born
     programme = plan.programme
-    if (
-        Application.objects.filter(household=household, programme=programme, applicant=applicant)
-        .exclude(status__in=[Application.Status.REFUSED, Application.Status.WITHDRAWN])
-        .exists()
-    ):
-        return
+    if Application.objects.filter(
+        household=household,
+        programme=programme,
+        applicant=applicant,
+        submitted_on=plan.submitted_on,
+    ).exists():
+        return  # made by an earlier, interrupted simulation
     town = staff.town_officer.get(household.region_id[:9])
     if town is None:
         return
@@ -512,10 +513,13 @@ def run_rescue(plan: Plan, staff: Staff, today: dt.date, result: HistoryResult) 
         return
     rng = random.Random(plan.order)  # noqa: S311 — synthetic data, not security
     day = plan.submitted_on
+    place = f"{Region.objects.get(code=town_code).name}{rng.choice(RESCUE_PLACES)}"
+    if RescueCase.objects.filter(received_on=day, found_place=place, region_id=town_code).exists():
+        return  # made by an earlier, interrupted simulation
     case = rescue_services.case_receive(
         actor=officer,
         received_on=day,
-        found_place=f"{Region.objects.get(code=town_code).name}{rng.choice(RESCUE_PLACES)}",
+        found_place=place,
         region_code=town_code,
         source=rng.choice(list(RescueCase.Source.values)),
         stated_name=rng.choice(("", "老王", "小李", "张某")),
@@ -620,26 +624,34 @@ def _tasks_inline() -> Iterator[None]:
 
 
 def run_payroll(month: dt.date, staff: Staff, county: Region, result: HistoryResult) -> None:
+    """The month's county run, prepared, reviewed, approved by a second person and exported.
+    A run left half-way by an interrupted simulation is taken on from where it stopped."""
+    S = PaymentRun.Status
     booked = month.replace(day=PAYDAY)
     with _tasks_inline():
         start = payment_services.payroll_run_start(
             actor=staff.county_officer, programme="", month=month, region=county
         )
     run = PaymentRun.objects.get(pk=start.run.pk)
-    if not start.created or run.line_count == 0:
-        if run.status == PaymentRun.Status.DRAFT and run.line_count == 0:
-            payment_services.payroll_run_cancel(
-                actor=staff.county_officer, run=run, reason="本月无应发人员"
-            )
+    if run.status == S.GENERATING:  # its generation was interrupted: run the task body again
+        payment_services.payroll_run_generate(run_id=run.pk)
+        run.refresh_from_db()
+    if run.status == S.DRAFT and run.line_count == 0:
+        payment_services.payroll_run_cancel(
+            actor=staff.county_officer, run=run, reason="本月无应发人员"
+        )
         return
-    run = payment_services.payroll_run_review(actor=staff.county_officer, run=run)
-    run = payment_services.payroll_run_approve(actor=staff.county_admin, run=run)
-    layout = BankLayout.objects.filter(is_default=True).first() or BankLayout.objects.first()
-    assert layout is not None, "payments migration 0003 installs the bank layouts"
-    payment_services.payroll_run_export(
-        actor=staff.county_officer, run=run, layout=layout, fmt="csv", booked_on=booked
-    )
-    run.refresh_from_db()
+    if run.status == S.DRAFT:
+        run = payment_services.payroll_run_review(actor=staff.county_officer, run=run)
+    if run.status == S.REVIEWED:
+        run = payment_services.payroll_run_approve(actor=staff.county_admin, run=run)
+    if run.status == S.APPROVED:
+        layout = BankLayout.objects.filter(is_default=True).first() or BankLayout.objects.first()
+        assert layout is not None, "payments migration 0003 installs the bank layouts"
+        payment_services.payroll_run_export(
+            actor=staff.county_officer, run=run, layout=layout, fmt="csv", booked_on=booked
+        )
+        run.refresh_from_db()
     result.runs += 1
     result.lines += run.line_count
     result.paid_fen += run.total_fen

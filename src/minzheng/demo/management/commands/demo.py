@@ -69,17 +69,24 @@ class Command(BaseCommand):
             self.stdout.write(line)
 
     def _history(self, options: dict[str, Any]) -> None:
-        """Simulate the history once: not when applications exist or a job is queued."""
+        """Simulate the history once. A job cut short (the demo stopped while the worker was
+        at it) is taken on by a new job: the simulation skips what it already made. A
+        database that has applications but never had a history job is left alone."""
         mode = options["history"]
-        if mode == "none" or not Person.objects.exists() or Application.objects.exists():
+        if mode == "none" or not Person.objects.exists():
             return
-        pending = JobProgress.objects.filter(
-            kind=HISTORY_KIND,
-            status__in=[JobProgress.Status.QUEUED, JobProgress.Status.RUNNING],
-        )
-        if pending.exists():
-            self.stdout.write("救助业务历史正在后台生成（见“后台任务”页面）")
+        jobs_so_far = JobProgress.objects.filter(kind=HISTORY_KIND)
+        if jobs_so_far.filter(status=JobProgress.Status.DONE).exists():
             return
+        if not jobs_so_far.exists() and Application.objects.exists():
+            return
+        if jobs_so_far.filter(status=JobProgress.Status.QUEUED).exists():
+            self.stdout.write("救助业务历史已在后台任务队列中（见“后台任务”页面）")
+            return
+        # no worker runs while this command does (dev.py starts it afterwards): a job still
+        # marked running was cut short
+        for job in jobs_so_far.filter(status=JobProgress.Status.RUNNING):
+            jobs.fail(job.pk, "演示程序停止时任务被中断，已由新的任务接续")
         if mode == "now":
             self.stdout.write("模拟 2023 年以来的救助申请、审批和每月发放…")
 
