@@ -33,6 +33,7 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Length
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from minzheng.accounts.roles import Perm
 from minzheng.accounts.scoping import get_scoped, require_perm, scope
@@ -61,10 +62,11 @@ from .services import household_recount
 KIND_NAME_BIRTH = "name_birth"
 KIND_PHONE = "phone"
 KIND_ID_15_18 = "id_15_18"
+#: kept in Chinese (the reason goes into the audit record); translated where shown
 KINDS = {
-    KIND_NAME_BIRTH: "姓名和出生日期相同，登记在不同家庭",
-    KIND_PHONE: "联系电话相同，登记在不同家庭",
-    KIND_ID_15_18: "15位与18位身份证号码为同一号码",
+    KIND_NAME_BIRTH: gettext_noop("姓名和出生日期相同，登记在不同家庭"),
+    KIND_PHONE: gettext_noop("联系电话相同，登记在不同家庭"),
+    KIND_ID_15_18: gettext_noop("15位与18位身份证号码为同一号码"),
 }
 #: models whose rows follow a person when two records are merged
 FACT_MODELS: tuple[type[Any], ...] = (

@@ -35,6 +35,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -55,7 +56,11 @@ Progress = Callable[[int, int], None]
 
 MODE_ALL_OR_NOTHING = "all_or_nothing"
 MODE_VALID_ROWS = "valid_rows"
-MODES = {MODE_ALL_OR_NOTHING: "全部正确才导入", MODE_VALID_ROWS: "导入正确的家庭，错误行另存"}
+#: Chinese; import.html translates them where shown
+MODES = {
+    MODE_ALL_OR_NOTHING: gettext_noop("全部正确才导入"),
+    MODE_VALID_ROWS: gettext_noop("导入正确的家庭，错误行另存"),
+}
 
 #: households written per ``write_households`` call (a few thousand rows each)
 WRITE_CHUNK = 2000

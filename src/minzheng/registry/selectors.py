@@ -14,6 +14,7 @@ from typing import Any
 from django.apps import apps
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from minzheng.accounts.scoping import get_scoped, scope
 from minzheng.core.fields import index_value
@@ -227,7 +228,13 @@ SORTS = {
     "-size": ("-member_count", "id"),
     "new": ("-created_at", "-id"),
 }
-SIZE_CHOICES = (("1", "1人"), ("2", "2人"), ("3", "3人"), ("4", "4人"), ("5+", "5人及以上"))
+SIZE_CHOICES = (
+    ("1", _("1人")),
+    ("2", _("2人")),
+    ("3", _("3人")),
+    ("4", _("4人")),
+    ("5+", _("5人及以上")),
+)
 
 
 def _has_disabled() -> Exists:
