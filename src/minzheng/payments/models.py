@@ -237,15 +237,26 @@ class PaymentLine(models.Model):
     enrollment = models.ForeignKey(
         "assistance.Enrollment", on_delete=models.PROTECT, related_name="+", db_index=False
     )
+    # payee and region are copies of the enrollment's own columns, written in the same
+    # statement; no database foreign key of their own (docs/decisions/0005), the enrollment's
+    # is kept. Django still protects them (on_delete) and joins through them.
     payee = models.ForeignKey(
-        "registry.Person", on_delete=models.PROTECT, related_name="+", db_index=False
+        "registry.Person",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     programme = models.CharField("救助项目", max_length=32)
     programme_group = models.CharField("互斥组", max_length=32)
     month = models.DateField("所属月份")
     amount_fen = models.BigIntegerField("金额（分）")
     region = models.ForeignKey(
-        "geo.Region", on_delete=models.PROTECT, related_name="+", db_index=False
+        "geo.Region",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     county_code = models.CharField("县级区划代码", max_length=6)
     held_month = models.DateField("占用月份", null=True, blank=True)

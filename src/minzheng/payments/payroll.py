@@ -26,7 +26,7 @@ from django.db.models import Exists, F, Max, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from minzheng.assistance.models import ONE_OFF, RECOGNITION_ONLY, Enrollment, Programme
-from minzheng.assistance.selectors import entitled_enrollments
+from minzheng.assistance.selectors import enrollments_in_month, entitled_enrollments
 
 from .models import (
     PaymentException,
@@ -47,7 +47,7 @@ INSERT_REGULAR = (
     "INSERT INTO payments_paymentline (run_id, kind, enrollment_id, payee_id, programme, "
     "programme_group, month, amount_fen, region_id, county_code, held_month, status, note) "
     "SELECT %s, 'regular', q.q_id, q.q_payee, %s, %s, %s, q.q_amount, q.q_region, q.q_county, "
-    "%s, 'pending', '' FROM ({inner}) q WHERE true "
+    "%s, 'pending', '' FROM ({inner}{fence}) q WHERE q.q_amount IS NOT NULL "
     "ON CONFLICT (payee_id, programme_group, held_month) DO NOTHING"
 )
 INSERT_REISSUE = (
@@ -140,6 +140,13 @@ def _now() -> Any:
     return connection.ops.adapt_datetimefield_value(timezone.now())
 
 
+def _fence() -> str:
+    """An ``OFFSET 0`` that keeps a subquery in FROM from being merged into the outer query
+    (PostgreSQL and SQLite alike; SQLite wants a LIMIT with it). Merged, the outer
+    ``q_amount IS NOT NULL`` would become a second evaluation of the amount look-up."""
+    return " LIMIT -1 OFFSET 0" if connection.vendor == "sqlite" else " OFFSET 0"
+
+
 def plan_without_jit() -> None:
     """PostgreSQL: no JIT compilation for the rest of the current transaction.
 
@@ -192,12 +199,17 @@ def recovery_covers(month: date, *, person: str = "payee_id", enrollment: str = 
     )
 
 
-def owed(month: date, *, programme: str, prefix: str) -> QuerySet[Enrollment]:
-    """The contract, narrowed to one programme and region subtree, minus recovered months."""
-    return (
-        entitled_enrollments(month)
-        .filter(programme=programme, region__code__startswith=prefix)
-        .exclude(recovery_covers(month))
+def owed(
+    month: date, *, programme: str, prefix: str, amount_filtered: bool = True
+) -> QuerySet[Enrollment]:
+    """The contract, narrowed to one programme and region subtree, minus recovered months.
+
+    ``amount_filtered=False`` keeps enrollments without an amount in force (``amount_fen``
+    NULL) for a caller that drops them itself, looking the amount up once (``INSERT_REGULAR``).
+    """
+    base = entitled_enrollments(month) if amount_filtered else enrollments_in_month(month)
+    return base.filter(programme=programme, region__code__startswith=prefix).exclude(
+        recovery_covers(month)
     )
 
 
@@ -232,7 +244,7 @@ def generate_lines(run: PaymentRun, progress: Progress | None = None) -> Generat
     total = len(plan) + 2
     for step, (programme, group, lo, hi) in enumerate(plan, start=1):
         inner = (
-            owed(month, programme=programme, prefix=prefix)
+            owed(month, programme=programme, prefix=prefix, amount_filtered=False)
             .filter(pk__gte=lo, pk__lt=hi)
             .order_by("pk")
             .values(
@@ -244,7 +256,7 @@ def generate_lines(run: PaymentRun, progress: Progress | None = None) -> Generat
             )
         )
         sql, params = inner.query.sql_with_params()
-        statement = INSERT_REGULAR.replace("{inner}", sql)
+        statement = INSERT_REGULAR.replace("{inner}", sql).replace("{fence}", _fence())
         with transaction.atomic(), connection.cursor() as cur:
             lock_county(run.county_code)
             plan_without_jit()

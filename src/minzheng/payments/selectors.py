@@ -17,8 +17,9 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Window,
 )
-from django.db.models.functions import Cast, Coalesce, Substr
+from django.db.models.functions import Cast, Substr
 
 from minzheng.accounts.scoping import get_scoped, scope
 from minzheng.assistance.models import Programme
@@ -150,11 +151,18 @@ def run_summary_compute(run: PaymentRun) -> dict[str, Any]:
     fields = ("payee_id", "programme", "amount_fen", "region_id")
 
     def block(qs: QuerySet[Any], *extra: str) -> dict[str, Any]:
-        agg = qs.aggregate(n=Count("id"), total=Coalesce(Sum("amount_fen"), 0))
+        # one pass: the count and total ride along each sample row as window aggregates
+        # over the whole set (computed before the LIMIT), so the set is evaluated once
+        rows = list(
+            qs.annotate(n_all=Window(Count("id")), total_all=Window(Sum("amount_fen")))
+            .order_by("region_id", "id")
+            .values_list(*fields, *extra, "n_all", "total_all")[:SAMPLE]
+        )
+        width = len(fields) + len(extra)
         return {
-            "count": agg["n"],
-            "total_fen": agg["total"],
-            "sample": _sample(qs.order_by("region_id", "id"), *fields, *extra),
+            "count": rows[0][width] if rows else 0,
+            "total_fen": rows[0][width + 1] if rows else 0,
+            "sample": [dict(zip((*fields, *extra), r[:width], strict=True)) for r in rows],
         }
 
     # entitled in scope but without a line in this run: held elsewhere, or recovered
@@ -165,37 +173,46 @@ def run_summary_compute(run: PaymentRun) -> dict[str, Any]:
         owed = payroll.entitled_enrollments(run.month).filter(
             programme=programme, region__code__startswith=run.region.prefix
         )
-        missing = owed.exclude(Exists(in_run)).annotate(
-            held_by=Subquery(
-                PaymentLine.objects.filter(
-                    payee_id=OuterRef("payee_id"), programme_group=group, held_month=run.month
-                ).values("programme")[:1]
-            ),
-            recovered=payroll.recovery_covers(run.month),
+        missing = owed.exclude(Exists(in_run))
+        room = SAMPLE - len(excluded_sample)
+        if not room:
+            excluded_count += missing.count()
+            continue
+        # one pass per programme: the sample rows carry the programme's count
+        rows = list(
+            missing.annotate(
+                held_by=Subquery(
+                    PaymentLine.objects.filter(
+                        payee_id=OuterRef("payee_id"), programme_group=group, held_month=run.month
+                    ).values("programme")[:1]
+                ),
+                recovered=payroll.recovery_covers(run.month),
+                n_all=Window(Count("id")),
+            )
+            .order_by("programme", "region_id", "id")  # the enrollment's own ordering
+            .values_list(
+                "payee_id", "programme", "amount_fen", "region_id", "held_by", "recovered", "n_all"
+            )[:room]
         )
-        excluded_count += missing.count()
-        if len(excluded_sample) < SAMPLE:
-            for row in missing.values_list(
-                "payee_id", "programme", "amount_fen", "region_id", "held_by", "recovered"
-            )[: SAMPLE - len(excluded_sample)]:
-                payee_id, prog, amount, region_id, held_by, recovered = row
-                if recovered:
-                    why = "已有追回决定"
-                elif held_by == prog:
-                    why = "本月已在其他批次发放"
-                elif held_by:
-                    why = f"互斥项目：本月已发{programme_label(held_by)}"
-                else:
-                    why = "未纳入"
-                excluded_sample.append(
-                    {
-                        "payee_id": payee_id,
-                        "programme": prog,
-                        "amount_fen": amount,
-                        "region_id": region_id,
-                        "reason": why,
-                    }
-                )
+        excluded_count += rows[0][-1] if rows else 0
+        for payee_id, prog, amount, region_id, held_by, recovered, _ in rows:
+            if recovered:
+                why = "已有追回决定"
+            elif held_by == prog:
+                why = "本月已在其他批次发放"
+            elif held_by:
+                why = f"互斥项目：本月已发{programme_label(held_by)}"
+            else:
+                why = "未纳入"
+            excluded_sample.append(
+                {
+                    "payee_id": payee_id,
+                    "programme": prog,
+                    "amount_fen": amount,
+                    "region_id": region_id,
+                    "reason": why,
+                }
+            )
     return {
         "by_town": by_town,
         "previous_month": prev_month.isoformat(),
