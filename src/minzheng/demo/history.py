@@ -58,12 +58,17 @@ TARGET_SHARE = {
     Programme.DISABILITY_CARE: 0.008,
     Programme.GAOLING: 0.012,
 }
+# who is taken to apply (the simulation's choice, not a rule: the engine decides with the
+# county's own standards)
+POOR_PER_HEAD_FEN = 90_000  # 低保 applicants: monthly income per head below 900 yuan
+NEAR_PER_HEAD_FEN = 150_000  # ... and some between that and 1,500 yuan (mostly refused)
+TEKUN_INCOME_FEN = 60_000  # 特困 applicants: old, alone, with less than 600 yuan a month
 OPENING_SHARE = 0.7  # of the caseload applies in the go-live month (re-registration)
 CENTRALIZED_SHARE = 0.25  # 特困 persons who choose care in an institution
 TEMPORARY_PER_MONTH_PER_10K = 1.5  # 临时救助 applications a month per 10,000 persons
 NEAR_MISS_SHARE_PCT = 12  # further 低保 applications from households just above the line
-DISABILITY_LIVING_SHARE = 0.8
-RESCUES_PER_MONTH_PER_10K = 0.4  # persons received by the county's rescue station  # disabled members of 低保 households who then apply
+DISABILITY_LIVING_SHARE = 0.8  # disabled members of 低保 households who then apply
+RESCUES_PER_MONTH_PER_10K = 0.4  # persons received by the county's rescue station (≥ 1 a month)
 
 
 @dataclass
@@ -162,10 +167,11 @@ def _spread(rng: random.Random, first: dt.date, last: dt.date) -> dt.date:
     return first + dt.timedelta(days=rng.randint(0, max((last - first).days, 0)))
 
 
-def _household_income_per_head() -> dict[int, tuple[int, int]]:
+def _household_income_per_head(county_code: str) -> dict[int, tuple[int, int]]:
     """Household id -> (monthly income in fen in force at go-live, current member count)."""
     income = dict(
         IncomeItem.objects.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=GO_LIVE))
+        .filter(county_code=county_code)
         .filter(started_on__lte=GO_LIVE)
         .values("household_id")
         .annotate(total=Sum("monthly_amount_fen"))
@@ -173,9 +179,9 @@ def _household_income_per_head() -> dict[int, tuple[int, int]]:
     )
     return {
         hid: (income.get(hid, 0) or 0, size)
-        for hid, size in Household.objects.filter(member_count__gt=0).values_list(
-            "pk", "member_count"
-        )
+        for hid, size in Household.objects.filter(
+            member_count__gt=0, county_code=county_code
+        ).values_list("pk", "member_count")
     }
 
 
@@ -199,18 +205,26 @@ def plan_applications(
             return _spread(rng, start + dt.timedelta(days=2), opening_last)
         return _spread(rng, opening_last + dt.timedelta(days=1), end)
 
-    living = Person.objects.filter(status=Person.Status.LIVING)
+    living = Person.objects.filter(status=Person.Status.LIVING, county_code=county_code)
     heads = dict(
-        Household.objects.filter(head__status=Person.Status.LIVING).values_list("pk", "head_id")
+        Household.objects.filter(
+            county_code=county_code, head__status=Person.Status.LIVING
+        ).values_list("pk", "head_id")
     )
-    income = _household_income_per_head()
+    income = _household_income_per_head(county_code)
     member_of = dict(
-        Membership.objects.filter(ended_on__isnull=True).values_list("person_id", "household_id")
+        Membership.objects.filter(ended_on__isnull=True, county_code=county_code).values_list(
+            "person_id", "household_id"
+        )
     )
 
     # 低保: households whose income per head is low (the engine applies the real test)
     poor = sorted(
-        (hid for hid, (total, size) in income.items() if hid in heads and total < 90000 * size),
+        (
+            hid
+            for hid, (total, size) in income.items()
+            if hid in heads and total < POOR_PER_HEAD_FEN * size
+        ),
         key=lambda _: rng.random(),
     )
     want = TARGET_SHARE[Programme.DIBAO] * persons
@@ -227,7 +241,9 @@ def plan_applications(
     near = [
         hid
         for hid, (total, size) in income.items()
-        if hid in heads and hid not in chosen_dibao and 90000 * size <= total < 150000 * size
+        if hid in heads
+        and hid not in chosen_dibao
+        and POOR_PER_HEAD_FEN * size <= total < NEAR_PER_HEAD_FEN * size
     ]
     rng.shuffle(near)
     for hid in near[: max(1, len(chosen_dibao) * NEAR_MISS_SHARE_PCT // 100)]:
@@ -244,7 +260,9 @@ def plan_applications(
             pk__in=[pid for pid, _ in alone], birth_date__lte=dt.date(start.year - 62, 1, 1)
         ).values_list("pk", flat=True)
     )
-    candidates = [(pid, hid) for pid, hid in alone if pid in old_alone and income[hid][0] < 60000]
+    candidates = [
+        (pid, hid) for pid, hid in alone if pid in old_alone and income[hid][0] < TEKUN_INCOME_FEN
+    ]
     rng.shuffle(candidates)
     chosen_tekun: set[int] = set()
     for pid, hid in candidates[: int(TARGET_SHARE[Programme.TEKUN] * persons)]:
@@ -254,7 +272,9 @@ def plan_applications(
 
     # 重度残疾人护理补贴: grade 1–2 certificates
     severe = list(
-        Disability.objects.filter(grade__lte=2, person__status=Person.Status.LIVING)
+        Disability.objects.filter(
+            grade__lte=2, person__status=Person.Status.LIVING, county_code=county_code
+        )
         .values_list("person_id", flat=True)
         .distinct()
         .order_by("person_id")
@@ -278,9 +298,9 @@ def plan_applications(
 
     # 困难残疾人生活补贴: disabled members of the planned 低保 households, a month or two later
     disabled = dict(
-        Disability.objects.filter(person__status=Person.Status.LIVING).values_list(
-            "person_id", "grade"
-        )
+        Disability.objects.filter(
+            person__status=Person.Status.LIVING, county_code=county_code
+        ).values_list("person_id", "grade")
     )
     dibao_dates = {p.household_id: p.submitted_on for p in plans if p.programme == Programme.DIBAO}
     for pid, hid in member_of.items():
@@ -292,6 +312,7 @@ def plan_applications(
     # 孤儿: children brought up by their grandparents after both parents died
     dead_parents = (
         Membership.objects.filter(
+            county_code=county_code,
             person__status=Person.Status.DECEASED,
             relation__in=["20", "21", "22", "23", "24", "25", "28", "30", "31", "32", "33", "38"],
         )
