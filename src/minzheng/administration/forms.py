@@ -1,6 +1,10 @@
 from __future__ import annotations
 
-from typing import Any, cast
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 from django import forms
 from django.core.validators import RegexValidator
@@ -62,9 +66,9 @@ class UserFilterForm(FilterMixin, forms.Form):
         choices=[(k, k) for k in USER_SORTS] + [(f"-{k}", k) for k in USER_SORTS],
     )
 
-    def __init__(self, *args: Any, regions: list[tuple[str, str]], **kwargs: Any):
+    def __init__(self, *args: Any, regions: Sequence[tuple[str, StrOrPromise]], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["region"]).choices = ANY + regions
+        cast(forms.ChoiceField, self.fields["region"]).choices = [*ANY, *regions]
 
     def params(self) -> dict[str, str]:
         """Cleaned filters for the selector; an invalid field counts as not set."""
@@ -99,7 +103,7 @@ class UserCreateForm(BootstrapMixin, forms.Form):
         help_text=_("临时人员、借调人员请填写；到期后不能登录"),
     )
 
-    def __init__(self, *args: Any, regions: list[tuple[str, str]], **kwargs: Any):
+    def __init__(self, *args: Any, regions: Sequence[tuple[str, StrOrPromise]], **kwargs: Any):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["region"]).choices = [("", _("请选择")), *regions]
 
@@ -172,13 +176,13 @@ class AuditFilterForm(FilterMixin, forms.Form):
     def __init__(
         self,
         *args: Any,
-        actions: list[tuple[str, str]],
-        regions: list[tuple[str, str]],
+        actions: Sequence[tuple[str, StrOrPromise]],
+        regions: Sequence[tuple[str, StrOrPromise]],
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["action"]).choices = ANY + actions
-        cast(forms.ChoiceField, self.fields["region"]).choices = ANY + regions
+        cast(forms.ChoiceField, self.fields["action"]).choices = [*ANY, *actions]
+        cast(forms.ChoiceField, self.fields["region"]).choices = [*ANY, *regions]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -22,12 +25,14 @@ class DateInput(forms.DateInput):
         super().__init__(attrs={"class": "form-control", **(attrs or {})}, format="%Y-%m-%d")
 
 
-def _date(label: str, *, required: bool = False, help_text: str = "") -> forms.DateField:
+def _date(
+    label: StrOrPromise, *, required: bool = False, help_text: StrOrPromise = ""
+) -> forms.DateField:
     return forms.DateField(label=label, required=required, widget=DateInput(), help_text=help_text)
 
 
 def _text(
-    label: str, *, required: bool = True, rows: int = 3, help_text: str = ""
+    label: StrOrPromise, *, required: bool = True, rows: int = 3, help_text: StrOrPromise = ""
 ) -> forms.CharField:
     return forms.CharField(
         label=label,
@@ -37,7 +42,7 @@ def _text(
     )
 
 
-def _check(label: str, help_text: str = "") -> forms.BooleanField:
+def _check(label: StrOrPromise, help_text: StrOrPromise = "") -> forms.BooleanField:
     return forms.BooleanField(
         label=label,
         required=False,
@@ -46,7 +51,7 @@ def _check(label: str, help_text: str = "") -> forms.BooleanField:
     )
 
 
-def _select(label: str, choices: Any, *, required: bool = True) -> forms.ChoiceField:
+def _select(label: StrOrPromise, choices: Any, *, required: bool = True) -> forms.ChoiceField:
     return forms.ChoiceField(
         label=label,
         choices=choices,
@@ -62,7 +67,7 @@ def yuan_to_fen(value: Decimal | None) -> int | None:
 
 
 class YuanField(forms.DecimalField):
-    def __init__(self, label: str, **kw: Any):
+    def __init__(self, label: StrOrPromise, **kw: Any):
         kw.setdefault("required", False)
         super().__init__(
             label=label,

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -32,14 +36,16 @@ class MonthField(forms.CharField):
             raise forms.ValidationError(_("请按“年-月”填写月份，如 2024-07")) from exc
 
 
-def _choices(form: forms.Form, name: str, choices: list[tuple[str, str]]) -> None:
+def _choices(form: forms.Form, name: str, choices: Sequence[tuple[str, StrOrPromise]]) -> None:
     field = form.fields[name]
     assert isinstance(field, forms.ChoiceField)
-    field.choices = choices
+    field.choices = list(choices)
 
 
-def programme_choices(*, all_label: str | None = None) -> list[tuple[str, str]]:
-    out = [(p.value, p.label) for p in Programme if p.value in PAYABLE]
+def programme_choices(*, all_label: StrOrPromise | None = None) -> list[tuple[str, StrOrPromise]]:
+    out: list[tuple[str, StrOrPromise]] = [
+        (p.value, p.label) for p in Programme if p.value in PAYABLE
+    ]
     return ([("", all_label)] if all_label is not None else []) + out
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 from django import forms
 from django.utils.translation import gettext
@@ -87,7 +90,7 @@ class YuanField(forms.DecimalField):
         self.widget.attrs.setdefault("step", "0.01")
 
 
-def village_choices(villages: Any) -> list[tuple[str, str]]:
+def village_choices(villages: Any) -> list[tuple[str, StrOrPromise]]:
     return [("", _("请选择村（社区）"))] + [
         (v.code, f"{v.parent.name if v.parent_id else ''} {v.name}") for v in villages
     ]
