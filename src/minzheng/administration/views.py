@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -155,7 +156,11 @@ def user_deactivate(request: AuthedRequest, public_id: UUID) -> HttpResponse:
             _audit_refusal(request, "user.deactivate", exc, target)
             _form_error(form, exc)
         else:
-            messages.success(request, f"账号 {target.username} 已停用，其登录会话已全部结束")
+            messages.success(
+                request,
+                gettext("账号 %(username)s 已停用，其登录会话已全部结束")
+                % {"username": target.username},
+            )
             return redirect("sysadmin:user", public_id=target.public_id)
     return render(
         request,
@@ -177,7 +182,7 @@ def user_activate(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     except DomainError as exc:
         _audit_refusal(request, "user.activate", exc, target)
         return _refused(request, exc, "sysadmin:user", public_id=public_id)
-    messages.success(request, f"账号 {target.username} 已启用")
+    messages.success(request, gettext("账号 %(username)s 已启用") % {"username": target.username})
     return redirect("sysadmin:user", public_id=target.public_id)
 
 
@@ -237,7 +242,7 @@ def user_roles(request: AuthedRequest, public_id: UUID) -> HttpResponse:
                 _audit_refusal(request, "user.roles", exc, target)
                 _form_error(form, exc)
             else:
-                messages.success(request, f"已保存 {target} 的角色")
+                messages.success(request, gettext("已保存 %(user)s 的角色") % {"user": target})
                 return redirect("secadmin:home")
         status = 400
     return render(
@@ -267,10 +272,12 @@ def permission_matrix(request: AuthedRequest) -> HttpResponse:
             error, status = exc.message, 400
         else:
             if changed:
-                labels = "、".join(Role(r).label for r in changed)
-                messages.success(request, f"已保存，权限有变化的角色：{labels}")
+                labels = gettext("、").join(gettext(Role(r).label) for r in changed)
+                messages.success(
+                    request, gettext("已保存，权限有变化的角色：%(roles)s") % {"roles": labels}
+                )
             else:
-                messages.info(request, "没有改动")
+                messages.info(request, gettext("没有改动"))
             return redirect("secadmin:permissions")
     table = selectors.role_permission_table()
     rows = [
@@ -309,7 +316,7 @@ def unlock(request: AuthedRequest) -> HttpResponse:
         _audit_refusal(request, "user.unlock", exc, object_repr=username)
         messages.error(request, exc.message, extra_tags="danger")
     else:
-        messages.success(request, f"账号 {username} 已解除锁定")
+        messages.success(request, gettext("账号 %(username)s 已解除锁定") % {"username": username})
     return redirect("secadmin:lockouts")
 
 
@@ -404,7 +411,7 @@ def audit_export(request: AuthedRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(
             request,
-            "筛选条件有误，未导出："
+            gettext("筛选条件有误，未导出：")
             + "；".join(str(e) for errs in form.errors.values() for e in errs),
             extra_tags="danger",
         )

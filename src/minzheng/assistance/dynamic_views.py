@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_POST
 
 from minzheng.accounts.roles import Perm
@@ -118,7 +119,9 @@ def task_list(request: AuthedRequest) -> HttpResponse:
 
 def _task_export(request: AuthedRequest, qs: Any, filters: dict[str, Any]) -> HttpResponse:
     if not request.user.has_perm_code(Perm.EXPORT):
-        return render(request, "403.html", {"reason": "您的角色没有导出数据的权限"}, status=403)
+        return render(
+            request, "403.html", {"reason": gettext("您的角色没有导出数据的权限")}, status=403
+        )
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -164,8 +167,16 @@ def task_scan(request: AuthedRequest) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"已生成：定期复核 {result.periodic} 项，年满18周岁 {result.age_18_tasks} 项"
-            f"（其中终止孤儿、事实无人抚养儿童保障 {result.age_ends} 项），高龄补贴调档 {result.age_bands} 项。"
+            gettext(
+                "已生成：定期复核 %(periodic)s 项，年满18周岁 %(age_18)s 项"
+                "（其中终止孤儿、事实无人抚养儿童保障 %(age_ends)s 项），高龄补贴调档 %(age_bands)s 项。"
+            )
+            % {
+                "periodic": result.periodic,
+                "age_18": result.age_18_tasks,
+                "age_ends": result.age_ends,
+                "age_bands": result.age_bands,
+            }
             + ("；".join(result.warnings) if result.warnings else ""),
         )
     return redirect("assistance_manage:task_list")
@@ -178,7 +189,9 @@ def task_detail(request: AuthedRequest, pk: str) -> HttpResponse:
     form = dynamic_forms.TaskCompleteForm(request.POST or None)
     if request.method == "POST":
         if not request.user.has_perm_code(Perm.REGISTRY_EDIT):
-            return render(request, "403.html", {"reason": "您的角色没有办理任务的权限"}, status=403)
+            return render(
+                request, "403.html", {"reason": gettext("您的角色没有办理任务的权限")}, status=403
+            )
         if form.is_valid():
             try:
                 dynamic.review_task_complete(
@@ -190,7 +203,7 @@ def task_detail(request: AuthedRequest, pk: str) -> HttpResponse:
             except DomainError as exc:
                 _form_error(form, exc)
             else:
-                messages.success(request, "任务已办结")
+                messages.success(request, gettext("任务已办结"))
                 return redirect("assistance_manage:task_detail", pk=task.public_id)
     return render(
         request,
@@ -252,44 +265,58 @@ class Action:
     form: type[djforms.Form]
     intro: str
     decide: bool = True
-    submit: str = "作出决定"
+    submit: str = gettext_noop("作出决定")
 
 
 ACTIONS = {
     "suspend": Action(
-        "暂停发放",
+        gettext_noop("暂停发放"),
         dynamic_forms.SuspendForm,
-        "暂停期间不发放保障金，保障资格保留；恢复发放时另行决定。暂停须书面告知理由（审核确认办法第32条）。",
+        gettext_noop(
+            "暂停期间不发放保障金，保障资格保留；恢复发放时另行决定。暂停须书面告知理由（审核确认办法第32条）。"
+        ),
     ),
     "resume": Action(
-        "恢复发放", dynamic_forms.ResumeForm, "自所选月份起恢复发放，暂停记录保留在历史中。"
+        gettext_noop("恢复发放"),
+        dynamic_forms.ResumeForm,
+        gettext_noop("自所选月份起恢复发放，暂停记录保留在历史中。"),
     ),
     "amount": Action(
-        "调整金额",
+        gettext_noop("调整金额"),
         dynamic_forms.AmountForm,
-        "增发或减发自作出决定的次月起执行；减发须书面告知理由（审核确认办法第32条）。",
+        gettext_noop(
+            "增发或减发自作出决定的次月起执行；减发须书面告知理由（审核确认办法第32条）。"
+        ),
     ),
     "end": Action(
-        "终止保障",
+        gettext_noop("终止保障"),
         dynamic_forms.EndForm,
-        "终止须有法定事由并书面告知理由。特困人员终止供养须在村（社区）公示7天，无异议的自次月起终止（特困认定办法第25条）。",
+        gettext_noop(
+            "终止须有法定事由并书面告知理由。特困人员终止供养须在村（社区）公示7天，无异议的自次月起终止（特困认定办法第25条）。"
+        ),
     ),
     "jiantui": Action(
-        "安排渐退",
+        gettext_noop("安排渐退"),
         dynamic_forms.JiantuiForm,
-        "因就业使家庭人均收入超过低保标准的，可给予渐退期（审核确认办法第33条，原则上不超过6个月）：金额逐月递减，期满后停止发放。",
+        gettext_noop(
+            "因就业使家庭人均收入超过低保标准的，可给予渐退期（审核确认办法第33条，原则上不超过6个月）：金额逐月递减，期满后停止发放。"
+        ),
     ),
     "referral": Action(
-        "登记就业介绍",
+        gettext_noop("登记就业介绍"),
         dynamic_forms.ReferralForm,
-        "有劳动能力的成员连续3次无正当理由拒绝介绍的工作，可减发或停发其本人的保障金（审核确认办法第34条）。",
+        gettext_noop(
+            "有劳动能力的成员连续3次无正当理由拒绝介绍的工作，可减发或停发其本人的保障金（审核确认办法第34条）。"
+        ),
         decide=False,
-        submit="登记",
+        submit=gettext_noop("登记"),
     ),
     "share_stop": Action(
-        "停发个人份额",
+        gettext_noop("停发个人份额"),
         dynamic_forms.ShareStopForm,
-        "只停发连续3次无正当理由拒绝就业介绍的成员本人的一份保障金，其他家庭成员不受影响（审核确认办法第34条）。",
+        gettext_noop(
+            "只停发连续3次无正当理由拒绝就业介绍的成员本人的一份保障金，其他家庭成员不受影响（审核确认办法第34条）。"
+        ),
     ),
 }
 
@@ -305,12 +332,12 @@ def _run_action(request: AuthedRequest, e: Enrollment, name: str, d: dict[str, A
             to_month=d["to_month"],
             reason=d["reason"],
         )
-        return "已暂停发放"
+        return gettext("已暂停发放")
     if name == "resume":
         dynamic.enrollment_resume(
             actor=user, enrollment=e, from_month=d["from_month"], reason=d["reason"]
         )
-        return "已恢复发放"
+        return gettext("已恢复发放")
     if name == "amount":
         dynamic.enrollment_amount_change(
             actor=user,
@@ -319,7 +346,7 @@ def _run_action(request: AuthedRequest, e: Enrollment, name: str, d: dict[str, A
             amount_fen=d["amount"],
             reason=d["reason"],
         )
-        return "金额已调整"
+        return gettext("金额已调整")
     if name == "end":
         dec = dynamic.enrollment_end(
             actor=user,
@@ -330,8 +357,10 @@ def _run_action(request: AuthedRequest, e: Enrollment, name: str, d: dict[str, A
         )
         if dec.status == EnrollmentDecision.Status.PUBLICITY:
             assert dec.publicity_to is not None
-            return f"终止决定已进入公示，公示期至 {dec.publicity_to.isoformat()}"
-        return "保障已终止"
+            return gettext("终止决定已进入公示，公示期至 %(date)s") % {
+                "date": dec.publicity_to.isoformat()
+            }
+        return gettext("保障已终止")
     if name == "jiantui":
         dynamic.jiantui_plan(
             actor=user,
@@ -340,7 +369,7 @@ def _run_action(request: AuthedRequest, e: Enrollment, name: str, d: dict[str, A
             months=d["months"],
             reason=d["reason"],
         )
-        return "渐退安排已生效"
+        return gettext("渐退安排已生效")
     if name == "referral":
         r = dynamic.job_referral_record(
             actor=user,
@@ -351,8 +380,15 @@ def _run_action(request: AuthedRequest, e: Enrollment, name: str, d: dict[str, A
             response=d["response"],
             note=d["note"],
         )
-        extra = "，已生成停发个人份额的待办任务" if r.task else ""
-        return f"已登记；{d['person'].name} 连续无正当理由拒绝 {r.refusals_in_a_row} 次{extra}"
+        extra = gettext("，已生成停发个人份额的待办任务") if r.task else ""
+        return (
+            gettext("已登记；%(name)s 连续无正当理由拒绝 %(n)s 次")
+            % {
+                "name": d["person"].name,
+                "n": r.refusals_in_a_row,
+            }
+            + extra
+        )
     if name == "share_stop":
         dynamic.enrollment_share_stop(
             actor=user,
@@ -361,7 +397,7 @@ def _run_action(request: AuthedRequest, e: Enrollment, name: str, d: dict[str, A
             reason=d["reason"],
             from_month=d["from_month"],
         )
-        return f"已停发 {d['person'].name} 的个人份额"
+        return gettext("已停发 %(name)s 的个人份额") % {"name": d["person"].name}
     raise Http404
 
 
@@ -376,7 +412,7 @@ def enrollment_action(request: AuthedRequest, pk: str, action: str) -> HttpRespo
         return render(
             request,
             "403.html",
-            {"reason": "暂停、调整金额、渐退和终止保障由县民政局或受委托的乡镇作出决定"},
+            {"reason": gettext("暂停、调整金额、渐退和终止保障由县民政局或受委托的乡镇作出决定")},
             status=403,
         )
     kw: dict[str, Any] = {}
@@ -417,9 +453,9 @@ def enrollment_action(request: AuthedRequest, pk: str, action: str) -> HttpRespo
             "e": e,
             "p": page,
             "form": form,
-            "title": spec.title,
-            "intro": spec.intro,
-            "submit": spec.submit,
+            "title": gettext(spec.title),
+            "intro": gettext(spec.intro),
+            "submit": gettext(spec.submit),
             "preview": preview,
             "action": action,
         },
@@ -437,7 +473,9 @@ def decision_notice(request: AuthedRequest, pk: str) -> HttpResponse:
     pending = d.status in (EnrollmentDecision.Status.PUBLICITY, EnrollmentDecision.Status.OBJECTION)
     if request.method == "POST":
         if not dynamic.can_decide(request.user):
-            return render(request, "403.html", {"reason": "您没有办结公示的权限"}, status=403)
+            return render(
+                request, "403.html", {"reason": gettext("您没有办结公示的权限")}, status=403
+            )
         if form.is_valid():
             act, note = form.cleaned_data["action"], form.cleaned_data["note"]
             try:
@@ -452,7 +490,7 @@ def decision_notice(request: AuthedRequest, pk: str) -> HttpResponse:
             except DomainError as exc:
                 _form_error(form, exc)
             else:
-                messages.success(request, "已办理")
+                messages.success(request, gettext("已办理"))
                 return redirect("assistance_manage:decision_notice", pk=d.public_id)
     return render(
         request,

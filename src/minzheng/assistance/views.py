@@ -17,6 +17,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_POST
 
 from minzheng.accounts.roles import Perm
@@ -232,11 +233,11 @@ def application_create(request: AuthedRequest) -> HttpResponse:
                 choices=form.choices_payload(),
             )
         except NotFoundOrNotYours:
-            form.add_error(None, "请在您辖区内查找并选择家庭")
+            form.add_error(None, gettext("请在您辖区内查找并选择家庭"))
         except DomainError as exc:
             _form_error(form, exc)
         else:
-            messages.success(request, "申请已提交")
+            messages.success(request, gettext("申请已提交"))
             return redirect("assistance:case", pk=app.public_id)
     elif request.method == "POST" and form.data.get("household"):
         try:
@@ -257,7 +258,7 @@ def application_create(request: AuthedRequest) -> HttpResponse:
 def _applicant(household: Household, public_id: Any) -> Person:
     if not public_id:
         if household.head is None:
-            raise DomainError("请选择申请人", field="applicant")
+            raise DomainError(gettext("请选择申请人"), field="applicant")
         return household.head
     m = (
         Membership.objects.filter(
@@ -267,7 +268,7 @@ def _applicant(household: Household, public_id: Any) -> Person:
         .first()
     )
     if m is None:
-        raise DomainError("申请人须为本户现有成员", field="applicant")
+        raise DomainError(gettext("申请人须为本户现有成员"), field="applicant")
     return m.person
 
 
@@ -296,9 +297,9 @@ def assess_preview(request: AuthedRequest) -> HttpResponse:
     form.is_valid()  # partial input is fine: take what parsed
     d = getattr(form, "cleaned_data", {})
     if not d.get("household"):
-        ctx["hint"] = "请先查找并选择家庭，系统将按档案信息实时核算。"
+        ctx["hint"] = gettext("请先查找并选择家庭，系统将按档案信息实时核算。")
     elif not d.get("programme"):
-        ctx["hint"] = "请选择救助项目。"
+        ctx["hint"] = gettext("请选择救助项目。")
     else:
         try:
             household = _household(request.user, d["household"])
@@ -366,19 +367,19 @@ def _actions(request: AuthedRequest, app: Application) -> list[str]:
 
 
 STEP_TITLES = {
-    "accept": "受理",
-    "first_aid": "先行救助（急难型临时救助）",
-    "investigation_start": "开始入户调查",
-    "investigation": "登记调查记录",
-    "county_visit": "县级入户核查",
-    "town_review": "乡镇初审并公示",
-    "objection": "登记公示异议",
-    "publicity_close": "公示期满，报送县级",
-    "approve": "审核确认同意",
-    "refuse": "不予确认",
-    "extend": "延长办理期限",
-    "withdraw": "撤回申请",
-    "records_complete": "补齐先行救助手续",
+    "accept": gettext_noop("受理"),
+    "first_aid": gettext_noop("先行救助（急难型临时救助）"),
+    "investigation_start": gettext_noop("开始入户调查"),
+    "investigation": gettext_noop("登记调查记录"),
+    "county_visit": gettext_noop("县级入户核查"),
+    "town_review": gettext_noop("乡镇初审并公示"),
+    "objection": gettext_noop("登记公示异议"),
+    "publicity_close": gettext_noop("公示期满，报送县级"),
+    "approve": gettext_noop("审核确认同意"),
+    "refuse": gettext_noop("不予确认"),
+    "extend": gettext_noop("延长办理期限"),
+    "withdraw": gettext_noop("撤回申请"),
+    "records_complete": gettext_noop("补齐先行救助手续"),
 }
 
 
@@ -398,7 +399,7 @@ def _case_ctx(
                 if isinstance(amount, int):
                     initial["amount"] = f"{amount / 100:.2f}"
             form = forms.STEP_FORMS[step](initial=initial, prefix=step)
-        step_forms.append((step, STEP_TITLES[step], form))
+        step_forms.append((step, gettext(STEP_TITLES[step]), form))
     case = getattr(app, "case", None)
     return {
         "app": app,
@@ -533,13 +534,17 @@ def case_step(request: AuthedRequest, pk: str, step: str) -> HttpResponse:
             status = exc.status if exc.status in (403, 409) else 400
             _form_error(form, exc)
         else:
-            messages.success(request, f"已办理：{STEP_TITLES[step]}")
+            messages.success(
+                request, gettext("已办理：%(step)s") % {"step": gettext(STEP_TITLES[step])}
+            )
             return redirect("assistance:case", pk=app.public_id)
     app = sel.application_for_user(request.user, pk)
     ctx = _case_ctx(request, app, bound={step: form})
     ctx["open_step"] = step
     if step not in [s for s, _, _ in ctx["step_forms"]]:
-        ctx["step_error"] = "; ".join(str(e) for e in form.non_field_errors()) or "无权办理此环节"
+        ctx["step_error"] = "; ".join(str(e) for e in form.non_field_errors()) or gettext(
+            "无权办理此环节"
+        )
     return render(request, "assistance/case.html", ctx, status=status)
 
 
@@ -589,7 +594,7 @@ def notice_delivered(request: AuthedRequest, pk: str) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "已登记送达")
+            messages.success(request, gettext("已登记送达"))
     return redirect("assistance:case", pk=notice.application.public_id)
 
 
@@ -661,7 +666,7 @@ def parameter_list(request: AuthedRequest) -> HttpResponse:
             "k": k,
             "text": sel.parameter_value_text(k.key, k.current.value)
             if k.current
-            else "（该日无生效记录）",
+            else gettext("（该日无生效记录）"),
         }
         for k in keys
     ]
@@ -696,7 +701,10 @@ def parameter_detail(request: AuthedRequest, key: str) -> HttpResponse:
     if request.method == "POST":
         if not request.user.has_perm_code(Perm.ASSISTANCE_PARAMETERS):
             return render(
-                request, "403.html", {"reason": "只有县局业务管理员可以调整救助参数"}, status=403
+                request,
+                "403.html",
+                {"reason": gettext("只有县局业务管理员可以调整救助参数")},
+                status=403,
             )
         status = 400
         if form.is_valid():
@@ -715,7 +723,7 @@ def parameter_detail(request: AuthedRequest, key: str) -> HttpResponse:
             except DomainError as exc:
                 _form_error(form, exc)
             else:
-                messages.success(request, "已保存新取值（待民政局确认）")
+                messages.success(request, gettext("已保存新取值（待民政局确认）"))
                 return redirect("assistance:parameter", key=key)
     history = list(sel.parameter_rows(county).filter(key=key).select_related("created_by"))
     return render(
@@ -748,5 +756,5 @@ def parameter_confirm(request: AuthedRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "已确认")
+        messages.success(request, gettext("已确认"))
     return redirect(reverse("assistance:parameter", kwargs={"key": row.key}) + "?" + urlencode({}))

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from minzheng.accounts.scoping import get_scoped, scope
 from minzheng.registry.models import (
@@ -123,22 +124,25 @@ def parameter_overview(county_code: str, on: dt.date) -> list[ParameterKey]:
 def parameter_value_text(key: str, value: Any) -> str:
     """A parameter value as a person reads it: money in 元, yes/no, lists joined."""
     if value is None:
-        return "（未设置）"
+        return gettext("（未设置）")
     if key.endswith("_fen") and isinstance(value, int):
-        return f"{value / 100:,.2f} 元"
+        return gettext("%(amount)s 元") % {"amount": f"{value / 100:,.2f}"}
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return gettext("是") if value else gettext("否")
     if key == "gaoling_bands" and isinstance(value, list):
         parts = []
         for band in value:
             top = band.get("max_age")
             ages = (
-                f"{band['min_age']}–{top}周岁" if top is not None else f"{band['min_age']}周岁以上"
+                gettext("%(low)s–%(high)s周岁") % {"low": band["min_age"], "high": top}
+                if top is not None
+                else gettext("%(low)s周岁以上") % {"low": band["min_age"]}
             )
-            parts.append(f"{ages} {band['amount_fen'] / 100:.2f} 元")
-        return "；".join(parts)
+            amount = gettext("%(amount)s 元") % {"amount": f"{band['amount_fen'] / 100:.2f}"}
+            parts.append(f"{ages} {amount}")
+        return gettext("；").join(parts)
     if isinstance(value, list):
-        return "、".join(str(v) for v in value) or "（无）"
+        return gettext("、").join(str(v) for v in value) or gettext("（无）")
     return str(value)
 
 
@@ -635,12 +639,12 @@ STEP_GROUPS: dict[str, tuple[str, ...]] = {
     ),
 }
 STEP_LABELS = {
-    "accept": "待受理",
-    "investigate": "入户调查",
-    "town_review": "待初审",
-    "publicity": "公示中",
-    "county": "待县级审核确认",
-    "done": "已办结",
+    "accept": gettext_lazy("待受理"),
+    "investigate": gettext_lazy("入户调查"),
+    "town_review": gettext_lazy("待初审"),
+    "publicity": gettext_lazy("公示中"),
+    "county": gettext_lazy("待县级审核确认"),
+    "done": gettext_lazy("已办结"),
 }
 OPEN_STATUSES = tuple(s for k, v in STEP_GROUPS.items() if k != "done" for s in v)
 SORTS = {

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 from minzheng.accounts.roles import Perm
 from minzheng.web.decorators import perm_required
@@ -21,6 +22,6 @@ def picker_options(request: AuthedRequest) -> HttpResponse:
         {
             "regions": regions,
             "selected": request.GET.get("selected", ""),
-            "blank": request.GET.get("blank", "全部"),
+            "blank": request.GET.get("blank") or gettext("全部"),
         },
     )

@@ -16,6 +16,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_POST
 
 from minzheng.accounts.roles import Perm
@@ -29,7 +30,13 @@ from . import exports, forms, selectors, services
 from .models import PaymentRun
 
 PAGE_SIZE = 20
-STEP_LABELS = ["生成", "复核", "审批", "导出银行文件", "回盘对账"]
+STEP_LABELS = [
+    gettext_noop("生成"),
+    gettext_noop("复核"),
+    gettext_noop("审批"),
+    gettext_noop("导出银行文件"),
+    gettext_noop("回盘对账"),
+]
 STEPS = [
     PaymentRun.Status.DRAFT,
     PaymentRun.Status.REVIEWED,
@@ -129,7 +136,7 @@ def run_create(request: AuthedRequest) -> HttpResponse:
                 region=_region(request.user, d["region"]),
             )
         except NotFoundOrNotYours:
-            form.add_error("region", "所选区域不存在或不在您的管辖范围内")
+            form.add_error("region", gettext("所选区域不存在或不在您的管辖范围内"))
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
@@ -156,7 +163,7 @@ def run_detail(request: AuthedRequest, pk: str) -> HttpResponse:
         "status_counts": selectors.run_status_counts(run),
         "paid_fen": selectors.run_paid_fen(run),
         "summary": selectors.summary_tables(run),
-        "steps": list(zip(STEPS, STEP_LABELS, strict=True)),
+        "steps": list(zip(STEPS, [gettext(s) for s in STEP_LABELS], strict=True)),
         # a reconciled run has done every step
         "step_index": (
             len(STEPS)
@@ -208,7 +215,7 @@ def run_review(request: AuthedRequest, pk: str) -> HttpResponse:
         request,
         pk,
         lambda run: services.payroll_run_review(actor=request.user, run=run),
-        "已复核，待审批",
+        gettext("已复核，待审批"),
     )
 
 
@@ -220,7 +227,7 @@ def run_approve(request: AuthedRequest, pk: str) -> HttpResponse:
         request,
         pk,
         lambda run: services.payroll_run_approve(actor=request.user, run=run),
-        "已审批，可以导出银行代发文件",
+        gettext("已审批，可以导出银行代发文件"),
     )
 
 
@@ -234,7 +241,7 @@ def run_cancel(request: AuthedRequest, pk: str) -> HttpResponse:
         request,
         pk,
         lambda run: services.payroll_run_cancel(actor=request.user, run=run, reason=reason),
-        "批次已作废，占用的月份已释放",
+        gettext("批次已作废，占用的月份已释放"),
     )
 
 
@@ -245,7 +252,7 @@ def run_export(request: AuthedRequest, pk: str) -> HttpResponse:
     run = selectors.run_for_user(request.user, pk)
     form = forms.ExportForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请选择银行文件格式和文件类型", extra_tags="danger")
+        messages.error(request, gettext("请选择银行文件格式和文件类型"), extra_tags="danger")
         return redirect("payments:run_detail", run.public_id)
     try:
         f = services.payroll_run_export(
@@ -268,7 +275,9 @@ def run_return(request: AuthedRequest, pk: str) -> HttpResponse:
     form = forms.ReturnForm(request.POST, request.FILES)
     if not form.is_valid():
         errors = "；".join(str(e) for errs in form.errors.values() for e in errs)
-        messages.error(request, f"未导入：{errors}", extra_tags="danger")
+        messages.error(
+            request, gettext("未导入：%(errors)s") % {"errors": errors}, extra_tags="danger"
+        )
         return redirect("payments:run_detail", run.public_id)
     upload = form.cleaned_data["file"]
     try:
@@ -310,11 +319,13 @@ def _exception_action(request: AuthedRequest, pk: str, ready: bool) -> HttpRespo
         if ready:
             services.exception_mark_ready(actor=request.user, exception=exc, resolution=text)
             messages.success(
-                request, f"{exc.person.name}的{exc.month:%Y年%m月}款项将在下一批次重发"
+                request,
+                gettext("%(name)s的%(year)s年%(month)s月款项将在下一批次重发")
+                % {"name": exc.person.name, "year": exc.month.year, "month": f"{exc.month:%m}"},
             )
         else:
             services.exception_close(actor=request.user, exception=exc, resolution=text)
-            messages.success(request, "已结案")
+            messages.success(request, gettext("已结案"))
     except DomainError as e:
         messages.error(request, e.message, extra_tags="danger")
     return redirect(reverse("payments:exception_list") + "?" + request.GET.urlencode())
@@ -357,7 +368,7 @@ def account_create(request: AuthedRequest) -> HttpResponse:
         d = form.cleaned_data
         person = person_by_id_number(request.user, d["id_number"])
         if person is None:
-            form.add_error("id_number", "辖区内没有该身份证号的人员")
+            form.add_error("id_number", gettext("辖区内没有该身份证号的人员"))
         else:
             try:
                 services.payee_account_set(
@@ -371,7 +382,10 @@ def account_create(request: AuthedRequest) -> HttpResponse:
             except DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
-                messages.success(request, f"已为{person.name}登记收款账户（原账户自动停用）")
+                messages.success(
+                    request,
+                    gettext("已为%(name)s登记收款账户（原账户自动停用）") % {"name": person.name},
+                )
                 return redirect("payments:account_list")
     return render(request, "payments/account_form.html", {"form": form})
 
@@ -402,15 +416,15 @@ def adjustments(request: AuthedRequest) -> HttpResponse:
                 )
                 messages.success(
                     request,
-                    f"已核算补发 {decision.item_count} 笔，共 {decision.total_fen / 100:.2f} 元，"
-                    f"将纳入下一个发放批次",
+                    gettext("已核算补发 %(n)s 笔，共 %(amount)s 元，将纳入下一个发放批次")
+                    % {"n": decision.item_count, "amount": f"{decision.total_fen / 100:.2f}"},
                 )
                 return redirect("payments:adjustments")
             if recovery.is_bound and recovery.is_valid():
                 d = recovery.cleaned_data
                 person = person_by_id_number(user, d["id_number"])
                 if person is None:
-                    recovery.add_error("id_number", "辖区内没有该身份证号的人员")
+                    recovery.add_error("id_number", gettext("辖区内没有该身份证号的人员"))
                 else:
                     rd = services.recovery_decide(
                         actor=user,
@@ -421,8 +435,8 @@ def adjustments(request: AuthedRequest) -> HttpResponse:
                     )
                     messages.success(
                         request,
-                        f"已登记追回决定：追回 {rd.claim_fen / 100:.2f} 元，"
-                        f"撤销未发放 {rd.cancelled_lines} 笔",
+                        gettext("已登记追回决定：追回 %(amount)s 元，撤销未发放 %(n)s 笔")
+                        % {"amount": f"{rd.claim_fen / 100:.2f}", "n": rd.cancelled_lines},
                     )
                     return redirect("payments:adjustments")
         except (DomainError, NotFoundOrNotYours) as exc:
@@ -467,7 +481,7 @@ def stats(request: AuthedRequest) -> HttpResponse:
         try:
             region = _region(request.user, d["region"])
         except NotFoundOrNotYours:
-            form.add_error("region", "所选区域不存在或不在您的管辖范围内")
+            form.add_error("region", gettext("所选区域不存在或不在您的管辖范围内"))
         else:
             rows = selectors.statistics(
                 start=d["start"],

@@ -17,6 +17,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -74,11 +75,17 @@ def _form_page(
     *,
     title: str,
     back: str,
-    submit: str = "保存",
+    submit: str | None = None,
     status: int = 200,
     **extra: Any,
 ) -> HttpResponse:
-    ctx = {"form": form, "title": title, "back": back, "submit": submit, **extra}
+    ctx = {
+        "form": form,
+        "title": title,
+        "back": back,
+        "submit": submit or gettext("保存"),
+        **extra,
+    }
     return render(request, "registry/form_page.html", ctx, status=status)
 
 
@@ -92,7 +99,7 @@ def _person_by_public_id(members: list[Person], value: str) -> Person | None:
     for p in members:
         if str(p.public_id) == value:
             return p
-    raise DomainError("请选择本户的成员", field="person")
+    raise DomainError(gettext("请选择本户的成员"), field="person")
 
 
 # --- household list and search -------------------------------------------------------------
@@ -206,10 +213,10 @@ def household_create(request: AuthedRequest) -> HttpResponse:
     return _form_page(
         request,
         form,
-        title="新建家庭",
+        title=gettext("新建家庭"),
         back=reverse("registry:household_list"),
-        submit="建立家庭档案",
-        intro="先登记户主。若该身份证号码已登记且不属于任何家庭，将直接以此人为户主。",
+        submit=gettext("建立家庭档案"),
+        intro=gettext("先登记户主。若该身份证号码已登记且不属于任何家庭，将直接以此人为户主。"),
     )
 
 
@@ -258,7 +265,7 @@ def household_edit(request: AuthedRequest, pk: str) -> HttpResponse:
     return _form_page(
         request,
         form,
-        title=f"修改家庭信息：{household}",
+        title=gettext("修改家庭信息：%(household)s") % {"household": household},
         back=_household_url(household),
         conflict=conflict,
         status=409 if conflict else 200,
@@ -286,7 +293,7 @@ def household_change_head(request: AuthedRequest, pk: str) -> HttpResponse:
         try:
             new_head = _person_by_public_id([m.person for m in candidates], d["new_head"])
             if new_head is None:
-                raise DomainError("请选择新户主", field="new_head")
+                raise DomainError(gettext("请选择新户主"), field="new_head")
             services.household_change_head(
                 actor=request.user,
                 household=household,
@@ -307,27 +314,27 @@ def household_change_head(request: AuthedRequest, pk: str) -> HttpResponse:
         else:
             return redirect(_household_url(household) + "#members")
     if old_head is None:
-        intro = "本户目前没有户主。请从本户现有成员中选择户主。"
+        intro = gettext("本户目前没有户主。请从本户现有成员中选择户主。")
     elif old_head_is_member:
-        intro = (
-            f"现户主：{old_head.name}。新户主须是本户现有的健在成员；变更后，新户主的关系记为"
+        intro = gettext(
+            "现户主：%(name)s。新户主须是本户现有的健在成员；变更后，新户主的关系记为"
             "“户主”，原户主和其他成员的关系改为下面所选（改为与新户主的关系）。"
             "变更记入家庭变更记录。"
-        )
+        ) % {"name": old_head.name}
     else:
-        intro = (
-            f"原户主{old_head.name}状态为“{old_head.get_status_display()}”，已不是本户现有成员。"
+        intro = gettext(
+            "原户主%(name)s状态为“%(status)s”，已不是本户现有成员。"
             "请从本户现有的健在成员中选择新户主，并核对其他成员与新户主的关系。"
             "变更记入家庭变更记录。"
-        )
+        ) % {"name": old_head.name, "status": old_head.get_status_display()}
     if not candidates:
-        intro += "本户没有其他现有成员，无法变更户主；请先添加成员。"
+        intro += gettext("本户没有其他现有成员，无法变更户主；请先添加成员。")
     return _form_page(
         request,
         form,
-        title=f"变更户主：{household}",
+        title=gettext("变更户主：%(household)s") % {"household": household},
         back=_household_url(household),
-        submit="变更户主",
+        submit=gettext("变更户主"),
         intro=intro,
         conflict=conflict,
         status=409 if conflict else 200,
@@ -348,7 +355,7 @@ def member_add(request: AuthedRequest, pk: str) -> HttpResponse:
             person = selectors.person_by_id_number(request.user, d["id_number"])
             if person is None:
                 if not d["name"]:
-                    raise DomainError("此身份证号码尚未登记，请填写姓名", field="name")
+                    raise DomainError(gettext("此身份证号码尚未登记，请填写姓名"), field="name")
                 person = services.person_create(
                     actor=request.user,
                     id_number=d["id_number"],
@@ -383,9 +390,9 @@ def member_add(request: AuthedRequest, pk: str) -> HttpResponse:
     return _form_page(
         request,
         form,
-        title=f"添加家庭成员：{household}",
+        title=gettext("添加家庭成员：%(household)s") % {"household": household},
         back=_household_url(household),
-        intro="输入身份证号码：已登记的人员直接加入本户；未登记的人员同时完成登记。",
+        intro=gettext("输入身份证号码：已登记的人员直接加入本户；未登记的人员同时完成登记。"),
     )
 
 
@@ -447,7 +454,7 @@ def person_edit(request: AuthedRequest, pk: str) -> HttpResponse:
     return _form_page(
         request,
         form,
-        title=f"修改人员信息：{person.name}",
+        title=gettext("修改人员信息：%(name)s") % {"name": person.name},
         back=back,
         conflict=conflict,
         person=person,
@@ -483,14 +490,14 @@ def person_status(request: AuthedRequest, pk: str) -> HttpResponse:
     return _form_page(
         request,
         form,
-        title=f"变更人员状态：{person.name}",
+        title=gettext("变更人员状态：%(name)s") % {"name": person.name},
         back=back,
         conflict=conflict,
-        intro="标记为已故或迁出后，此人在当前家庭中的成员关系同时终止（保留在历史中）。",
+        intro=gettext("标记为已故或迁出后，此人在当前家庭中的成员关系同时终止（保留在历史中）。"),
     )
 
 
-REVEALABLE = {"id_number": "身份证号码", "phone": "联系电话"}
+REVEALABLE = {"id_number": gettext_noop("身份证号码"), "phone": gettext_noop("联系电话")}
 
 
 @require_POST
@@ -511,7 +518,9 @@ def person_reveal(request: AuthedRequest, pk: str, field: str) -> HttpResponse:
         )
     except PermissionDeniedError as exc:
         return HttpResponse(exc.message, status=403)
-    return render(request, "registry/_revealed.html", {"value": value, "label": REVEALABLE[field]})
+    return render(
+        request, "registry/_revealed.html", {"value": value, "label": gettext(REVEALABLE[field])}
+    )
 
 
 # --- incomes (inline editing with htmx) ------------------------------------------------------
@@ -558,7 +567,12 @@ def income_add(request: AuthedRequest, pk: str) -> HttpResponse:
             _form_error(form, exc)
         else:
             return redirect(_household_url(household) + "#incomes")
-    return _form_page(request, form, title=f"新增收入：{household}", back=_household_url(household))
+    return _form_page(
+        request,
+        form,
+        title=gettext("新增收入：%(household)s") % {"household": household},
+        back=_household_url(household),
+    )
 
 
 @perm_required(Perm.REGISTRY_VIEW)
@@ -610,7 +624,7 @@ def income_edit(request: AuthedRequest, pk: str) -> HttpResponse:
     return _form_page(
         request,
         form,
-        title=f"修改收入：{household}",
+        title=gettext("修改收入：%(household)s") % {"household": household},
         back=_household_url(household),
         conflict=conflict,
     )
@@ -660,7 +674,12 @@ def asset_add(request: AuthedRequest, pk: str) -> HttpResponse:
             _form_error(form, exc)
         else:
             return redirect(_household_url(household) + "#assets")
-    return _form_page(request, form, title=f"新增财产：{household}", back=_household_url(household))
+    return _form_page(
+        request,
+        form,
+        title=gettext("新增财产：%(household)s") % {"household": household},
+        back=_household_url(household),
+    )
 
 
 @perm_required(Perm.REGISTRY_EDIT)
@@ -699,7 +718,7 @@ def asset_edit(request: AuthedRequest, pk: str) -> HttpResponse:
     return _form_page(
         request,
         form,
-        title=f"修改财产：{household}",
+        title=gettext("修改财产：%(household)s") % {"household": household},
         back=_household_url(household),
         conflict=conflict,
         delete_url=reverse("registry:asset_delete", args=[asset.public_id]),
@@ -745,7 +764,7 @@ def disability_add(request: AuthedRequest, pk: str) -> HttpResponse:
         try:
             person = _person_by_public_id(members, form.cleaned_data["person"])
             if person is None:
-                raise DomainError("请选择残疾人", field="person")
+                raise DomainError(gettext("请选择残疾人"), field="person")
             services.disability_add(
                 actor=request.user, person=person, **_disability_values(form, members)
             )
@@ -754,7 +773,10 @@ def disability_add(request: AuthedRequest, pk: str) -> HttpResponse:
         else:
             return redirect(_household_url(household) + "#members")
     return _form_page(
-        request, form, title=f"登记残疾信息：{household}", back=_household_url(household)
+        request,
+        form,
+        title=gettext("登记残疾信息：%(household)s") % {"household": household},
+        back=_household_url(household),
     )
 
 
@@ -781,7 +803,7 @@ def disability_edit(request: AuthedRequest, pk: str) -> HttpResponse:
     form.fields["person"].disabled = True
     form.fields["version"].required = True
     form.fields["certificate_number"].help_text = (
-        f"现为 {disability.certificate_number.masked}，不修改请留空"
+        gettext("现为 %(masked)s，不修改请留空") % {"masked": disability.certificate_number.masked}
         if disability.certificate_number
         else ""
     )
@@ -807,7 +829,7 @@ def disability_edit(request: AuthedRequest, pk: str) -> HttpResponse:
     return _form_page(
         request,
         form,
-        title=f"修改残疾信息：{person.name}",
+        title=gettext("修改残疾信息：%(name)s") % {"name": person.name},
         back=back,
         conflict=conflict,
         delete_url=reverse("registry:disability_delete", args=[disability.public_id]),
@@ -843,7 +865,7 @@ def health_add(request: AuthedRequest, pk: str) -> HttpResponse:
         try:
             person = _person_by_public_id(members, d["person"])
             if person is None:
-                raise DomainError("请选择人员", field="person")
+                raise DomainError(gettext("请选择人员"), field="person")
             services.health_condition_add(
                 actor=request.user,
                 person=person,
@@ -856,7 +878,10 @@ def health_add(request: AuthedRequest, pk: str) -> HttpResponse:
         else:
             return redirect(_household_url(household) + "#members")
     return _form_page(
-        request, form, title=f"登记健康状况：{household}", back=_household_url(household)
+        request,
+        form,
+        title=gettext("登记健康状况：%(household)s") % {"household": household},
+        back=_household_url(household),
     )
 
 
@@ -871,7 +896,7 @@ def employment_add(request: AuthedRequest, pk: str) -> HttpResponse:
         try:
             person = _person_by_public_id(members, d["person"])
             if person is None:
-                raise DomainError("请选择人员", field="person")
+                raise DomainError(gettext("请选择人员"), field="person")
             services.employment_add(
                 actor=request.user,
                 person=person,
@@ -885,7 +910,10 @@ def employment_add(request: AuthedRequest, pk: str) -> HttpResponse:
         else:
             return redirect(_household_url(household) + "#members")
     return _form_page(
-        request, form, title=f"登记就业与劳动能力：{household}", back=_household_url(household)
+        request,
+        form,
+        title=gettext("登记就业与劳动能力：%(household)s") % {"household": household},
+        back=_household_url(household),
     )
 
 
@@ -913,7 +941,7 @@ def document_upload(request: AuthedRequest, pk: str) -> HttpResponse:
     return _form_page(
         request,
         form,
-        title=f"上传证明材料：{household}",
+        title=gettext("上传证明材料：%(household)s") % {"household": household},
         back=_household_url(household),
         multipart=True,
         status=400,

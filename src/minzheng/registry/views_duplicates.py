@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from minzheng.accounts.roles import Perm
@@ -48,7 +49,9 @@ def duplicate_merge(request: AuthedRequest) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"已合并（审计记录 #{event.seq}，可撤销）")
+        messages.success(
+            request, gettext("已合并（审计记录 #%(seq)s，可撤销）") % {"seq": event.seq}
+        )
     return redirect("registry:duplicates")
 
 
@@ -60,9 +63,9 @@ def duplicate_undo(request: AuthedRequest) -> HttpResponse:
             actor=request.user, merge_seq=int(request.POST.get("seq", "0"))
         )
     except (DomainError, ValueError) as exc:
-        messages.error(request, getattr(exc, "message", "撤销失败：记录编号不正确"))
+        messages.error(request, getattr(exc, "message", gettext("撤销失败：记录编号不正确")))
     else:
-        messages.success(request, "已撤销合并")
+        messages.success(request, gettext("已撤销合并"))
     return redirect("registry:duplicates")
 
 
@@ -72,7 +75,7 @@ def duplicate_dismiss(request: AuthedRequest) -> HttpResponse:
     key = request.POST.get("key", "")
     group = next((g for g in duplicates.duplicate_candidates(request.user) if g.key == key), None)
     if group is None:
-        messages.error(request, "该组疑似重复记录已不存在或无权访问")
+        messages.error(request, gettext("该组疑似重复记录已不存在或无权访问"))
         return redirect("registry:duplicates")
     try:
         duplicates.duplicate_dismiss(
@@ -81,5 +84,5 @@ def duplicate_dismiss(request: AuthedRequest) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "已排除，该组不再显示")
+        messages.success(request, gettext("已排除，该组不再显示"))
     return redirect("registry:duplicates")

@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from minzheng.accounts.roles import Perm
@@ -107,17 +108,17 @@ def upload(request: HttpRequest) -> HttpResponse:
                 params__dry_run=False,
             ).exclude(status=JobProgress.Status.FAILED)
             if started.exists():
-                raise DomainError("该文件已经提交导入，请在“后台任务”中查看进度和结果")
+                raise DomainError(gettext("该文件已经提交导入，请在“后台任务”中查看进度和结果"))
             job = _start(request, token, info, mode, dry_run=False)
         else:
             upload_file = request.FILES.get("file")
             if upload_file is None:
-                raise DomainError("请选择要导入的文件")
+                raise DomainError(gettext("请选择要导入的文件"))
             suffix = Path(upload_file.name or "").suffix.lower()
             if suffix not in ALLOWED_SUFFIXES:
-                raise DomainError("只能导入 xlsx 或 csv 文件")
+                raise DomainError(gettext("只能导入 xlsx 或 csv 文件"))
             if upload_file.size and upload_file.size > MAX_UPLOAD_BYTES:
-                raise DomainError("文件超过 30 MB，请分批导入")
+                raise DomainError(gettext("文件超过 30 MB，请分批导入"))
             token = secrets.token_urlsafe(16)
             path = _upload_dir() / f"{token}{suffix}"
             with path.open("wb") as out:

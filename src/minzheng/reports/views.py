@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
 from minzheng.accounts.roles import Perm
@@ -25,13 +26,14 @@ from .forms import ReportParamsForm, TemplateUploadForm
 from .registry import Metric, Scope, registry
 from .templating import ReportTemplateError
 
-REFUSED = "所选区域不存在或不在您的管辖范围内"
+#: audited in Chinese; translated on the 403 page
+REFUSED = gettext_noop("所选区域不存在或不在您的管辖范围内")
 DOWNLOADS = (
-    ("docx", "Word 公文"),
-    ("pdf", "PDF 公文"),
-    ("xlsx", "Excel 统计表"),
-    ("txt", "纯文本"),
-    ("json", "JSON 数据"),
+    ("docx", gettext_lazy("Word 公文")),
+    ("pdf", gettext_lazy("PDF 公文")),
+    ("xlsx", gettext_lazy("Excel 统计表")),
+    ("txt", gettext_lazy("纯文本")),
+    ("json", gettext_lazy("JSON 数据")),
 )
 
 
@@ -41,10 +43,10 @@ def _presets(today: dt.date) -> list[tuple[str, dt.date, dt.date]]:
     this_month = today.replace(day=1)
     last_month_end = this_month - dt.timedelta(days=1)
     return [
-        ("本年至今", year, today),
-        ("本季度至今", quarter, today),
-        ("上月", last_month_end.replace(day=1), last_month_end),
-        ("上年全年", dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31)),
+        (gettext("本年至今"), year, today),
+        (gettext("本季度至今"), quarter, today),
+        (gettext("上月"), last_month_end.replace(day=1), last_month_end),
+        (gettext("上年全年"), dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31)),
     ]
 
 
@@ -69,7 +71,7 @@ def _scope(form: ReportParamsForm) -> Scope:
 
 
 def _refused(request: AuthedRequest) -> HttpResponse:
-    return render(request, "403.html", {"reason": REFUSED}, status=403)
+    return render(request, "403.html", {"reason": gettext(REFUSED)}, status=403)
 
 
 def _attachment(export: Export) -> HttpResponse:

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from minzheng.accounts.roles import Perm
@@ -49,8 +50,10 @@ def _person(user: Any, raw: str) -> Any:
     person = person_by_id_number(user, raw)
     if person is None:
         raise DomainError(
-            "档案中没有查到该身份证号码（或不在您负责的区域）；不在本县档案的，"
-            "请留空，在自报姓名、籍贯和体貌特征中记录",
+            gettext(
+                "档案中没有查到该身份证号码（或不在您负责的区域）；不在本县档案的，"
+                "请留空，在自报姓名、籍贯和体貌特征中记录"
+            ),
             field="id_number",
         )
     return person
@@ -106,13 +109,15 @@ def case_new(request: AuthedRequest) -> HttpResponse:
                 hometown_stated=d["hometown_stated"],
             )
         except NotFoundOrNotYours:
-            form.add_error("region", "请选择您负责区域内的乡镇或村（社区）")
+            form.add_error("region", gettext("请选择您负责区域内的乡镇或村（社区）"))
         except PermissionDeniedError as exc:
             return render(request, "403.html", {"reason": exc.message}, status=403)
         except DomainError as exc:
             _form_error(form, exc)
         else:
-            messages.success(request, f"已登记接收，案件编号 {case.case_number}")
+            messages.success(
+                request, gettext("已登记接收，案件编号 %(number)s") % {"number": case.case_number}
+            )
             return redirect("rescue:case_detail", pk=case.public_id)
     return render(request, "rescue/case_new.html", {"form": form})
 
@@ -200,6 +205,6 @@ def case_update(request: AuthedRequest, pk: str, part: str) -> HttpResponse:
         except DomainError as exc:
             _form_error(form, exc)
         else:
-            messages.success(request, "已保存")
+            messages.success(request, gettext("已保存"))
             return redirect("rescue:case_detail", pk=case.public_id)
     return _detail(request, case, **{part: form})

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from minzheng.accounts.roles import Perm
@@ -19,9 +20,11 @@ from .models import CalendarDay
 
 
 class CalendarDayForm(forms.Form):
-    date = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
-    kind = forms.ChoiceField(label="类型", choices=CalendarDay.Kind.choices)
-    name = forms.CharField(label="名称", max_length=40)
+    date = forms.DateField(
+        label=gettext_lazy("日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    kind = forms.ChoiceField(label=gettext_lazy("类型"), choices=CalendarDay.Kind.choices)
+    name = forms.CharField(label=gettext_lazy("名称"), max_length=40)
 
 
 def _year(request: AuthedRequest) -> int:
@@ -47,7 +50,7 @@ def calendar(request: AuthedRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            messages.success(request, "已保存")
+            messages.success(request, gettext("已保存"))
             return redirect(f"{request.path}?year={form.cleaned_data['date'].year}")
     return render(
         request,
@@ -68,10 +71,10 @@ def clear(request: AuthedRequest, day: str) -> HttpResponse:
         d = date.fromisoformat(day)
         services.calendar_day_clear(actor=request.user, day=d)
     except ValueError:
-        messages.error(request, "日期格式不正确")
+        messages.error(request, gettext("日期格式不正确"))
         return redirect("workdays:calendar")
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"已删除 {d.isoformat()} 的安排")
+        messages.success(request, gettext("已删除 %(day)s 的安排") % {"day": d.isoformat()})
     return redirect(f"/workdays/?year={d.year}")

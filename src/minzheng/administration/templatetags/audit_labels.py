@@ -1,6 +1,7 @@
 import json
 
 from django import template
+from django.utils.translation import gettext
 
 from minzheng.administration.actions import action_label as _action_label
 from minzheng.administration.actions import roles_label as _roles_label
@@ -24,11 +25,11 @@ def roles_label(codes: str) -> str:
 def audit_value(value: object) -> str:
     """One old or new value of an audit record, readable: 是/否, lists joined, （空）."""
     if value is None or value == "" or value == []:
-        return "（空）"
+        return gettext("（空）")
     if value is True:
-        return "是"
+        return gettext("是")
     if value is False:
-        return "否"
+        return gettext("否")
     if isinstance(value, list):
         return "、".join(str(v) for v in value)
     if isinstance(value, dict):

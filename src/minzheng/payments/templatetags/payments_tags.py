@@ -4,6 +4,7 @@ from datetime import date
 from typing import Any
 
 from django import template
+from django.utils.translation import gettext
 
 from minzheng.assistance.money import yuan as _yuan
 
@@ -25,9 +26,9 @@ def yuan(fen: Any) -> str:
 def ym(value: Any) -> str:
     """A month (date or ISO text) as 2024年07月."""
     if isinstance(value, str) and len(value) >= 7:
-        return f"{value[:4]}年{value[5:7]}月"
+        return gettext("%(year)s年%(month)s月") % {"year": value[:4], "month": value[5:7]}
     if isinstance(value, date):
-        return f"{value:%Y年%m月}"
+        return gettext("%(year)s年%(month)s月") % {"year": f"{value:%Y}", "month": f"{value:%m}"}
     return "—"
 
 

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import gettext
 
 from minzheng.registry import codes
-from minzheng.registry.services import fen_text
 
 register = template.Library()
 
 
 @register.filter
 def yuan(fen: int | None) -> str:
-    """12345 → 123.45元."""
-    return fen_text(fen)
+    """12345 → 123.45元 (“123.45 yuan” in English); the history and exports keep ``fen_text``."""
+    if fen is None:
+        return ""
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(int(fen)), 100)
+    return gettext("%(amount)s元") % {"amount": f"{sign}{whole:,}.{cents:02d}"}
 
 
 @register.filter
