@@ -39,6 +39,14 @@ def test_a_child_born_after_the_application_date_is_not_a_member_yet():
     assert after["members"][1]["birth_date"] == "2024-03-01"
 
 
+def test_a_household_entered_after_the_application_date_keeps_its_members():
+    household = HouseholdFactory()
+    add_member(household, relation="10")
+    Membership.objects.filter(household=household).update(started_on=dt.date(2024, 5, 1))
+
+    assert len(payload(household, dt.date(2024, 4, 25))["members"]) == 2
+
+
 def test_a_member_who_left_after_the_application_date_still_counts_for_it():
     household = HouseholdFactory()
     son = add_member(household, relation="21")

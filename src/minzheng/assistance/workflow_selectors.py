@@ -291,9 +291,11 @@ def engine_payload(
     """The engine's application (a plain payload) from the registry as it is on ``on``: the
     current members with their disabilities, illness, work and incomes, and the assets."""
     choices = dict(choices or {})
-    # the members on ``on``: a child born, or a member who joined, later is not one yet
+    # the members on ``on``: one who left later still counts, a child born later does not.
+    # The membership's start is not used: a household entered in the system after the
+    # application date starts its memberships on the day it was entered.
     memberships = list(
-        Membership.objects.filter(household=household, started_on__lte=on)
+        Membership.objects.filter(household=household, person__birth_date__lte=on)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on))
         .select_related("person")
         .order_by("relation", "started_on", "id")
