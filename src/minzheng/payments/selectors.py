@@ -193,7 +193,11 @@ def _excluded(run: PaymentRun) -> tuple[int, list[dict[str, Any]]]:
         payroll.enrollments_in_month(run.month)
         .filter(programme__in=list(groups), region__code__startswith=run.region.prefix)
         .exclude(Exists(in_run))
-        .order_by()
+        # SQLite: in id order it reads the table front to back; unordered it walks the
+        # programme index with one random row look-up per enrollment (1,000,000
+        # enrollments: 1.3-1.7 s against 6.9-7.2 s). PostgreSQL plans it as a hash anti-join
+        # either way.
+        .order_by(*(["pk"] if connection.vendor == "sqlite" else []))
         .values(
             q_id=F("pk"),
             q_payee=F("payee_id"),
