@@ -133,3 +133,50 @@ def test_next_month_shows_new_stopped_and_changed_to_the_approver(pay, preparer)
     assert s["new"]["sample"][0]["payee_id"] == newcomer.payee_id
     assert s["changed"]["sample"][0]["prev_amount"] == 50000
     assert s["changed"]["sample"][0]["payee_id"] == stays.payee_id
+
+
+def test_a_month_paid_twice_over_a_bank_return_counts_once_as_changed(pay, preparer):
+    # given: August failed at the bank and was re-issued in September, so August has two lines
+    # of the payee (the failed one and its re-issue); the amount rises in October
+    from minzheng.payments.models import PaymentException
+    from tests.payments.factories import OCT, SEP
+    from tests.payments.helpers import return_csv
+
+    e = enroll(amounts=((dt.date(2024, 1, 1), 40000), (OCT, 45000)))
+    aug = pay(AUG)
+    line = PaymentLine.objects.get(run=aug)
+    services.bank_return_import(
+        actor=preparer, run=aug, content=return_csv(aug, {line.pk: "账户已销户"}), filename="r.csv"
+    )
+    services.payee_account_set(
+        actor=preparer,
+        person=e.payee,
+        account_type="bank_card",
+        bank_name="县农商银行",
+        account_number="6230 0000 1111 2222",
+        holder_name=e.payee.name,
+    )
+    services.exception_mark_ready(
+        actor=preparer, exception=PaymentException.objects.get(), resolution="已换卡"
+    )
+    pay(SEP)
+    assert PaymentLine.objects.filter(month=AUG).count() == 2
+
+    # when
+    oct_run = services.payroll_run_start(
+        actor=preparer, programme="", month=OCT, region=region()
+    ).run
+
+    # then: one changed line, compared with August's first line
+    s = oct_run.summary
+    assert (s["new"]["count"], s["stopped"]["count"], s["changed"]["count"]) == (0, 0, 1)
+    assert s["changed"]["total_fen"] == 45000
+    assert s["changed"]["sample"] == [
+        {
+            "payee_id": e.payee_id,
+            "programme": "dibao",
+            "amount_fen": 45000,
+            "region_id": e.region_id,
+            "prev_amount": 40000,
+        }
+    ]
