@@ -3,15 +3,12 @@ ECharts from the ledger, and the empty state of a period without payments."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from minzheng.payments.models import LedgerEntry
 from tests.browser.test_login import log_in
-from tests.payments.factories import enroll
+from tests.payments.factories import enroll, ledger_entry
 from tests.registry.factories import VILLAGE_A, VILLAGE_B
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -19,29 +16,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 MONEY_SERIES = "window.echarts && echarts.getInstanceByDom(document.getElementById('chart-money'))"
 
 
-def paid(e, booked_on: dt.date, fen: int) -> None:
-    LedgerEntry.objects.create(
-        kind=LedgerEntry.Kind.PAYMENT,
-        person_id=e.payee_id,
-        enrollment=e,
-        programme=e.programme,
-        month=booked_on.replace(day=1),
-        amount_fen=fen,
-        booked_on=booked_on,
-        region_id=e.region_id,
-        county_code=e.county_code,
-        reason="发放",
-        created_at=timezone.now(),
-    )
-
-
 def test_county_admin_sees_this_years_money_by_programme(page: Page, page_problems, county_admin):
     # given: this month, 低保 in 塘南镇 and 特困 in 石桥镇 were paid
     month = timezone.localdate().replace(day=1)
     dibao = enroll("dibao", region=VILLAGE_A, start=month, account=False)
     tekun = enroll("tekun", region=VILLAGE_B, start=month, account=False)
-    paid(dibao, month, 62000)
-    paid(tekun, month, 115450)
+    ledger_entry(dibao, month, 62000)
+    ledger_entry(tekun, month, 115450)
 
     # when
     log_in(page, "county_admin")

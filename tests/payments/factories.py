@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+from django.utils import timezone
+
 from minzheng.assistance.models import Enrollment, EnrollmentAmount, Suspension
 from minzheng.geo.models import Region
-from minzheng.payments.models import PayeeAccount
+from minzheng.payments.models import LedgerEntry, PayeeAccount
 from minzheng.registry.models import Person
 from tests.registry.factories import VILLAGE_A, VILLAGE_B, PersonFactory
 
@@ -67,3 +69,24 @@ def region(code: str = COUNTY) -> Region:
 
 
 __all__ = ["COUNTY", "VILLAGE_A", "VILLAGE_B", "enroll", "give_account", "region", "suspend"]
+
+
+def ledger_entry(
+    e: Enrollment, booked_on: dt.date, fen: int, reverses: LedgerEntry | None = None
+) -> LedgerEntry:
+    """A payment (or, with ``reverses``, its reversal) booked for ``e`` on ``booked_on``, as the
+    export of a run would post it."""
+    return LedgerEntry.objects.create(
+        kind=LedgerEntry.Kind.REVERSAL if reverses else LedgerEntry.Kind.PAYMENT,
+        person_id=e.payee_id,
+        enrollment=e,
+        programme=e.programme,
+        month=booked_on.replace(day=1),
+        amount_fen=fen,
+        booked_on=booked_on,
+        region_id=e.region_id,
+        county_code=e.county_code,
+        reason="发放",
+        reverses=reverses,
+        created_at=timezone.now(),
+    )

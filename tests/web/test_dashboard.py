@@ -17,14 +17,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from minzheng.accounts.scoping import region_prefix
 from minzheng.assistance.models import Enrollment
-from minzheng.payments.models import LedgerEntry
 from minzheng.web import selectors
 from tests.conftest import TOWN_A, TOWN_B
-from tests.payments.factories import enroll
+from tests.payments.factories import enroll, ledger_entry
 from tests.registry.factories import VILLAGE_A, VILLAGE_B
 
 pytestmark = pytest.mark.django_db
@@ -35,23 +33,6 @@ Q1 = selectors.period_for(
 )
 
 
-def _entry(e: Enrollment, booked_on: dt.date, fen: int, reverses: LedgerEntry | None = None):
-    return LedgerEntry.objects.create(
-        kind=LedgerEntry.Kind.REVERSAL if reverses else LedgerEntry.Kind.PAYMENT,
-        person_id=e.payee_id,
-        enrollment=e,
-        programme=e.programme,
-        month=booked_on.replace(day=1),
-        amount_fen=fen,
-        booked_on=booked_on,
-        region_id=e.region_id,
-        county_code=e.county_code,
-        reason="发放",
-        reverses=reverses,
-        created_at=timezone.now(),
-    )
-
-
 @pytest.fixture
 def world():
     e1 = enroll("dibao", start=dt.date(2024, 1, 1), account=False)
@@ -60,13 +41,13 @@ def world():
     e3 = enroll("dibao", start=dt.date(2023, 6, 1), end=dt.date(2024, 12, 1), account=False)
     enroll("dibao_edge", start=dt.date(2024, 1, 1), account=False)
     e4 = enroll("dibao", region=VILLAGE_B, start=dt.date(2023, 1, 1), account=False)
-    _entry(e1, dt.date(2025, 1, 10), 50000)
-    feb = _entry(e1, dt.date(2025, 2, 10), 50000)
-    _entry(e1, dt.date(2025, 2, 20), -50000, reverses=feb)
-    _entry(e2, dt.date(2025, 3, 10), 80000)
-    _entry(e4, dt.date(2025, 1, 10), 60000)
-    _entry(e3, dt.date(2024, 1, 10), 40000)
-    _entry(e1, dt.date(2025, 4, 10), 50000)
+    ledger_entry(e1, dt.date(2025, 1, 10), 50000)
+    feb = ledger_entry(e1, dt.date(2025, 2, 10), 50000)
+    ledger_entry(e1, dt.date(2025, 2, 20), -50000, reverses=feb)
+    ledger_entry(e2, dt.date(2025, 3, 10), 80000)
+    ledger_entry(e4, dt.date(2025, 1, 10), 60000)
+    ledger_entry(e3, dt.date(2024, 1, 10), 40000)
+    ledger_entry(e1, dt.date(2025, 4, 10), 50000)
 
 
 def _by_programme(result):
