@@ -25,6 +25,7 @@ from minzheng.accounts.roles import ADMIN_ROLE_OWN_PERMS, ADMIN_ROLES, Perm, Rol
 from minzheng.core import audit
 from minzheng.core.exceptions import DomainError, NotFoundOrNotYours, PermissionDeniedError
 from minzheng.web.decorators import perm_required
+from minzheng.web.errors import form_domain_error
 from minzheng.web.http import AuthedRequest
 
 from . import selectors, services
@@ -72,7 +73,7 @@ def _audit_refusal(
 
 
 def _form_error(form: Any, exc: DomainError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    form_domain_error(form, exc)
 
 
 def _user_or_404(request: AuthedRequest, public_id: UUID) -> Any:

@@ -6,9 +6,7 @@ answers 404 exactly like a missing one."""
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 from typing import Any
 
 from django import forms as djforms
@@ -27,12 +25,12 @@ from minzheng.core import audit
 from minzheng.core.exceptions import (
     ConcurrentEditError,
     DomainError,
-    NotFoundOrNotYours,
     PermissionDeniedError,
 )
 from minzheng.registry import services as registry_services
 from minzheng.registry.models import Person
 from minzheng.web.decorators import perm_required
+from minzheng.web.errors import form_domain_error, not_found_as_404
 from minzheng.web.http import AuthedRequest
 
 from . import dynamic, dynamic_forms
@@ -42,27 +40,8 @@ from .models import Enrollment, EnrollmentDecision, Programme
 FIELD_MAP = {"amount_fen": "amount", "objection": "action", "end_month": "end_month"}
 
 
-def not_found_as_404(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    def wrapped(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFoundOrNotYours as exc:
-            raise Http404(exc.message) from exc
-
-    return wrapped
-
-
 def _form_error(form: djforms.Form, exc: DomainError) -> None:
-    name = FIELD_MAP.get(exc.field or "", exc.field)
-    if (
-        name
-        and name in form.fields
-        and not isinstance(form.fields[name].widget, djforms.HiddenInput)
-    ):
-        form.add_error(name, exc.message)
-    else:
-        form.add_error(None, exc.message)
+    form_domain_error(form, exc, FIELD_MAP)
 
 
 def _refused(request: AuthedRequest, exc: PermissionDeniedError) -> HttpResponse:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
@@ -27,6 +25,7 @@ from minzheng.core.exceptions import ConcurrentEditError, DomainError, NotFoundO
 from minzheng.geo.models import Region
 from minzheng.registry.models import Household, Membership, Person
 from minzheng.web.decorators import perm_required
+from minzheng.web.errors import form_domain_error, not_found_as_404
 from minzheng.web.http import AuthedRequest
 
 from . import forms, notices, workflow
@@ -39,28 +38,11 @@ PAGE_SIZE = 20
 EXPORT_LIMIT = 20_000
 
 
-def not_found_as_404(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    def wrapped(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFoundOrNotYours as exc:
-            raise Http404(exc.message) from exc
-
-    return wrapped
+FIELD_MAP = {"amount_fen": "amount", "incident": "incident_kind"}
 
 
 def _form_error(form: djforms.Form, exc: DomainError) -> None:
-    aliases = {"amount_fen": "amount", "incident": "incident_kind"}
-    name = aliases.get(exc.field or "", exc.field)
-    if (
-        name
-        and name in form.fields
-        and not isinstance(form.fields[name].widget, djforms.HiddenInput)
-    ):
-        form.add_error(name, exc.message)
-    else:
-        form.add_error(None, exc.message)
+    form_domain_error(form, exc, FIELD_MAP)
 
 
 # --- inbox --------------------------------------------------------------------------------------

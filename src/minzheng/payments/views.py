@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -24,6 +23,7 @@ from minzheng.core.exceptions import DomainError, NotFoundOrNotYours
 from minzheng.geo.models import Region
 from minzheng.registry.selectors import person_by_id_number
 from minzheng.web.decorators import perm_required
+from minzheng.web.errors import not_found_as_404
 from minzheng.web.http import AuthedRequest
 
 from . import exports, forms, selectors, services
@@ -44,17 +44,6 @@ STEPS = [
     PaymentRun.Status.EXPORTED,
     PaymentRun.Status.RECONCILED,
 ]
-
-
-def not_found_as_404(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    def wrapped(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFoundOrNotYours as exc:
-            raise Http404(exc.message) from exc
-
-    return wrapped
 
 
 def _page(request: AuthedRequest, qs: Any) -> Any:

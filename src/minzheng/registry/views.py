@@ -5,8 +5,6 @@ A record outside the user's region answers 404, exactly like a missing one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 from urllib.parse import quote
 
@@ -26,10 +24,10 @@ from minzheng.accounts.services import reveal_protected
 from minzheng.core.exceptions import (
     ConcurrentEditError,
     DomainError,
-    NotFoundOrNotYours,
     PermissionDeniedError,
 )
 from minzheng.web.decorators import perm_required
+from minzheng.web.errors import form_domain_error, not_found_as_404
 from minzheng.web.http import AuthedRequest
 
 from . import forms, selectors, services
@@ -46,27 +44,8 @@ FIELD_MAP = {
 }
 
 
-def not_found_as_404(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    @wraps(view)
-    def wrapped(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFoundOrNotYours as exc:
-            raise Http404(exc.message) from exc
-
-    return wrapped
-
-
 def _form_error(form: djforms.Form, exc: DomainError) -> None:
-    name = FIELD_MAP.get(exc.field or "", exc.field)
-    if (
-        name
-        and name in form.fields
-        and not isinstance(form.fields[name].widget, djforms.HiddenInput)
-    ):
-        form.add_error(name, exc.message)
-    else:
-        form.add_error(None, exc.message)
+    form_domain_error(form, exc, FIELD_MAP)
 
 
 def _form_page(

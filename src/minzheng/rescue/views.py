@@ -21,6 +21,7 @@ from minzheng.core.exceptions import DomainError, NotFoundOrNotYours, Permission
 from minzheng.geo.models import Region
 from minzheng.registry.selectors import person_by_id_number
 from minzheng.web.decorators import perm_required
+from minzheng.web.errors import form_domain_error
 from minzheng.web.http import AuthedRequest
 
 from . import forms, selectors, services
@@ -30,11 +31,7 @@ FIELD_MAP = {"amount_fen": "amount", "person": "id_number"}
 
 
 def _form_error(form: djforms.Form, exc: DomainError) -> None:
-    name = FIELD_MAP.get(exc.field or "", exc.field)
-    if name and name in form.fields:
-        form.add_error(name, exc.message)
-    else:
-        form.add_error(None, exc.message)
+    form_domain_error(form, exc, FIELD_MAP)
 
 
 def _regions(user: Any) -> QuerySet[Region]:
