@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import platform
 import statistics
+from pathlib import Path
 
 
 def percentile(sorted_values: list[float], pct: float) -> float:
@@ -22,3 +24,25 @@ def latency_summary(seconds: list[float]) -> dict[str, float]:
         "p99_ms": round(percentile(ms, 99), 3),
         "mean_ms": round(statistics.fmean(ms), 3) if ms else 0.0,
     }
+
+
+def cpu_model() -> str:
+    """The CPU's model name (Linux), else what ``platform`` knows."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def memory_gib() -> float | None:
+    """Total memory in GiB (Linux), else None."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    return None

@@ -93,7 +93,7 @@ def _peak_rss_mib() -> float:
             if line.startswith("VmHWM:"):
                 return round(int(line.split()[1]) / 1024, 1)
     except OSError:
-        pass
+        pass  # no /proc: the peak of the whole process life, which clear_refs cannot reset
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 

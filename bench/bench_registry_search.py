@@ -59,27 +59,16 @@ NEEDS_DATABASE = False
 
 
 def machine_info() -> dict[str, Any]:
-    cpu = platform.processor() or ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory_gb = None
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                memory_gb = round(int(line.split()[1]) / 1024 / 1024, 1)
-    except OSError:
-        pass
     import sqlite3
 
+    if str(ROOT) not in sys.path:  # run alone as ``python bench/bench_registry_search.py``
+        sys.path.insert(0, str(ROOT))
+    from bench._stats import cpu_model, memory_gib
+
     return {
-        "cpu": cpu,
+        "cpu": cpu_model(),
         "cores": os.cpu_count(),
-        "memory_gb": memory_gb,
+        "memory_gb": memory_gib(),
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
         "platform": platform.platform(),

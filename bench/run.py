@@ -61,26 +61,6 @@ def modules(selected: list[str]) -> list[str]:
 # --- machine description -------------------------------------------------------------------
 
 
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def _memory_gib() -> float | None:
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                return round(int(line.split()[1]) / 1024 / 1024, 1)
-    except OSError:
-        pass
-    return None
-
-
 def _load() -> float | None:
     try:
         return round(os.getloadavg()[0], 2)
@@ -98,7 +78,11 @@ def _git(*args: str) -> str:
 
 
 def machine(databases: list[dict[str, str]], load_before: float | None) -> dict[str, Any]:
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
     import django
+
+    from bench._stats import cpu_model, memory_gib
 
     dirty = [
         line
@@ -106,9 +90,9 @@ def machine(databases: list[dict[str, str]], load_before: float | None) -> dict[
         if "bench/results/" not in line
     ]
     return {
-        "cpu_model": _cpu_model(),
+        "cpu_model": cpu_model(),
         "cpu_cores": os.cpu_count(),
-        "memory_gib": _memory_gib(),
+        "memory_gib": memory_gib(),
         "os": platform.platform(),
         "python": platform.python_version(),
         "django": django.get_version(),

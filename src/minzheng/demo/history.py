@@ -456,29 +456,23 @@ def _take_through(
     app: Application, staff: Staff, town: User, day: dt.date, today: dt.date, result: HistoryResult
 ) -> None:
     programme = app.programme
-    if (
-        programme == Programme.TEMPORARY
-        and (app.choices or {}).get("incident", {}).get("kind") == "emergency"
-    ):
-        # 急难型: the township helps at once and completes the file afterwards
-        day = _on(add_workdays(day, 1), today)
-        app = workflow.application_accept(
-            actor=town, application=app, version=app.version, accepted_on=day
-        )
+    day = _on(add_workdays(day, 1), today)
+    app = workflow.application_accept(
+        actor=town, application=app, version=app.version, accepted_on=day
+    )
+    emergency = (app.choices or {}).get("incident", {}).get("kind") == "emergency"
+    if programme == Programme.TEMPORARY and emergency:
+        # 急难型: the township helps at once and completes the file afterwards; above its
+        # first-aid limit the service refuses, and the case goes the whole way below
         try:
             workflow.temporary_first_aid(actor=town, application=app, version=app.version, on=day)
-        except DomainError:
-            pass
+        except DomainError as exc:
+            log.info("history: no first aid, full procedure: %s", exc)
+            app.refresh_from_db()
         else:
             result.approved[programme] += 1
             _ensure_account(app, staff)
             return
-        app.refresh_from_db()
-    else:
-        day = _on(add_workdays(day, 1), today)
-        app = workflow.application_accept(
-            actor=town, application=app, version=app.version, accepted_on=day
-        )
     day = _on(add_workdays(day, 1), today)
     app = workflow.investigation_start(
         actor=town, application=app, version=app.version, started_on=day
