@@ -659,65 +659,72 @@ def payment_reverse(
     return locked
 
 
-def exception_mark_ready(
-    *, actor: User, exception: PaymentException, resolution: str
+def _exception_move(
+    *,
+    actor: User,
+    exception: PaymentException,
+    frm: list[str],
+    to: str,
+    resolution: str,
+    action: str,
+    taken: str,
+    note_required: bool = False,
 ) -> PaymentException:
-    """The cause is fixed (account corrected …): the next run in scope re-issues it, once."""
+    """Move an exception on with the handler's note: one conditional UPDATE, so of two users
+    acting at once only one succeeds and the other is told ``taken``."""
     require_perm(actor, Perm.PAYMENTS_PREPARE)
     if not region_allowed(actor, exception.region_id):
         raise PermissionDeniedError()
+    if note_required and not resolution:
+        raise DomainError("请填写结案说明", field="resolution")
     with transaction.atomic():
-        n = PaymentException.objects.filter(
-            pk=exception.pk, status=PaymentException.Status.OPEN
-        ).update(
-            status=PaymentException.Status.READY,
-            resolution=resolution.strip()[:200] or "已更正",
-            handled_by=actor,
-            updated_at=timezone.now(),
+        n = PaymentException.objects.filter(pk=exception.pk, status__in=frm).update(
+            status=to, resolution=resolution[:200], handled_by=actor, updated_at=timezone.now()
         )
         if n == 0:
-            raise DomainError("该异常已被处理，请刷新页面")
+            raise DomainError(taken)
         exception.refresh_from_db()
         audit.record(
             actor=actor,
-            action="payments.exception_ready",
+            action=action,
             obj=exception,
             region_code=exception.region_id,
             detail={"resolution": exception.resolution},
         )
     return exception
+
+
+def exception_mark_ready(
+    *, actor: User, exception: PaymentException, resolution: str
+) -> PaymentException:
+    """The cause is fixed (account corrected …): the next run in scope re-issues it, once."""
+    X = PaymentException.Status
+    return _exception_move(
+        actor=actor,
+        exception=exception,
+        frm=[X.OPEN],
+        to=X.READY,
+        resolution=resolution.strip() or "已更正",
+        action="payments.exception_ready",
+        taken="该异常已被处理，请刷新页面",
+    )
 
 
 def exception_close(
     *, actor: User, exception: PaymentException, resolution: str
 ) -> PaymentException:
     """Close without re-issue (e.g. the person died before the month): with a reason."""
-    require_perm(actor, Perm.PAYMENTS_PREPARE)
-    if not region_allowed(actor, exception.region_id):
-        raise PermissionDeniedError()
-    if not resolution.strip():
-        raise DomainError("请填写结案说明", field="resolution")
-    with transaction.atomic():
-        n = PaymentException.objects.filter(
-            pk=exception.pk,
-            status__in=[PaymentException.Status.OPEN, PaymentException.Status.READY],
-        ).update(
-            status=PaymentException.Status.CLOSED,
-            resolution=resolution.strip()[:200],
-            handled_by=actor,
-            updated_at=timezone.now(),
-        )
-        if n == 0:
-            raise DomainError("该异常已重发或已结案")
-        exception.refresh_from_db()
-        audit.record(
-            actor=actor,
-            action="payments.exception_close",
-            obj=exception,
-            region_code=exception.region_id,
-            detail={"resolution": exception.resolution},
-        )
-    return exception
+    X = PaymentException.Status
+    return _exception_move(
+        actor=actor,
+        exception=exception,
+        frm=[X.OPEN, X.READY],
+        to=X.CLOSED,
+        resolution=resolution.strip(),
+        action="payments.exception_close",
+        taken="该异常已重发或已结案",
+        note_required=True,
+    )
 
 
 # --- payee accounts ----------------------------------------------------------------------------
