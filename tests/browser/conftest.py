@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page, Response
+    from playwright.sync_api import Browser, Page, Request, Response
     from pytest_django.live_server_helper import LiveServer
 
 CHROMIUM = Path(os.environ.get("MINZHENG_CHROMIUM", "/usr/bin/chromium"))
@@ -132,7 +132,14 @@ def page(
             page_problems.append(f"HTTP {response.status} {response.url}")
 
     page.on("response", on_response)
-    page.on("requestfailed", lambda req: page_problems.append(f"request failed: {req.url}"))
+
+    def on_request_failed(request: Request) -> None:
+        # a request the page itself cancelled by navigating on (a test clicking away while a
+        # large script still loads) is no problem; a missing file shows as an HTTP error above
+        if request.failure != "net::ERR_ABORTED":
+            page_problems.append(f"request failed: {request.url} ({request.failure})")
+
+    page.on("requestfailed", on_request_failed)
     page.on("pageerror", lambda exc: page_problems.append(f"script error: {exc}"))
     yield page
     reports = request.node.stash.get(_REPORTS, {})
