@@ -10,7 +10,7 @@ import pytest
 from django.test import TransactionTestCase
 
 from minzheng.core import audit_sql
-from minzheng.payments import ledger_sql
+from minzheng.payments import ledger_sql, line_refs_sql
 
 TOWN_A = "340521104"  # 塘南镇
 TOWN_B = "340521103"  # 石桥镇
@@ -19,9 +19,10 @@ COUNTY = "340521"
 STRONG_PASSWORD = "Civil#Affairs2026"
 
 
-# The audit table refuses DELETE of recent rows, and the payments ledger and payroll lines
-# refuse every DELETE, so the flush that ends a transactional test must lift the triggers for
-# its duration (tests only; nothing in the app does this).
+# The audit table refuses DELETE of recent rows, the payments ledger and payroll lines refuse
+# every DELETE, and the tables lines refer to refuse deleting what a line refers to, so the
+# flush that ends a transactional test must lift the triggers for its duration (tests only;
+# nothing in the app does this).
 _original_teardown = TransactionTestCase._fixture_teardown
 
 
@@ -31,12 +32,14 @@ def _teardown_with_audit_flush(self):  # type: ignore[no-untyped-def]
     for alias in self._databases_names(include_mirrors=False):
         audit_sql.drop(connections[alias])
         ledger_sql.drop(connections[alias])
+        line_refs_sql.drop(connections[alias])
     try:
         _original_teardown(self)
     finally:
         for alias in self._databases_names(include_mirrors=False):
             audit_sql.install(connections[alias])
             ledger_sql.install(connections[alias])
+            line_refs_sql.install(connections[alias])
 
 
 TransactionTestCase._fixture_teardown = _teardown_with_audit_flush

@@ -232,14 +232,22 @@ class PaymentLine(models.Model):
         REVERSED = "reversed", "已冲正"
         CANCELLED = "cancelled", "已撤销"
 
-    run = models.ForeignKey(PaymentRun, on_delete=models.PROTECT, related_name="lines")
+    # The line's references carry no database foreign key: run, enrollment, account, source
+    # exception and back-pay item are checked by the database once per statement instead of
+    # per row (line_refs_sql, docs/decisions/0006); payee and region are copies of the
+    # enrollment's own columns, written in the same statement (docs/decisions/0005). Django
+    # still protects them all (on_delete) and joins through them.
+    run = models.ForeignKey(
+        PaymentRun, on_delete=models.PROTECT, related_name="lines", db_constraint=False
+    )
     kind = models.CharField("类型", max_length=10, choices=Kind.choices, default=Kind.REGULAR)
     enrollment = models.ForeignKey(
-        "assistance.Enrollment", on_delete=models.PROTECT, related_name="+", db_index=False
+        "assistance.Enrollment",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
-    # payee and region are copies of the enrollment's own columns, written in the same
-    # statement; no database foreign key of their own (docs/decisions/0005), the enrollment's
-    # is kept. Django still protects them (on_delete) and joins through them.
     payee = models.ForeignKey(
         "registry.Person",
         on_delete=models.PROTECT,
@@ -268,6 +276,7 @@ class PaymentLine(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     # one-to-one through partial unique indexes (below), so regular lines cost no index entry
     source_exception = models.ForeignKey(
@@ -277,6 +286,7 @@ class PaymentLine(models.Model):
         on_delete=models.PROTECT,
         related_name="reissue_lines",
         db_index=False,
+        db_constraint=False,
     )
     back_pay = models.ForeignKey(
         "BackPayItem",
@@ -285,6 +295,7 @@ class PaymentLine(models.Model):
         on_delete=models.PROTECT,
         related_name="lines",
         db_index=False,
+        db_constraint=False,
     )
     note = models.CharField("说明", max_length=200, blank=True)
 
