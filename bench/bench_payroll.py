@@ -514,6 +514,10 @@ def run(ctx: Any) -> dict[str, Any]:
         },
         "ratio_to_floor": round(payroll_s / floor_s, 2),
         "ratio_to_indexed_floor": round(payroll_s / indexed_s, 2),
+        # the least any generation that keeps the line's indexes can reach: the indexed
+        # floor writes no more than the indexes the no-double-payment rule needs, with no
+        # entitlement logic at all
+        "indexed_floor_ratio_to_floor": round(indexed_s / floor_s, 2),
         "target_ratio": 3.0,
         "meets_target": payroll_s / floor_s <= 3.0,
         "second_generation": {
