@@ -11,6 +11,8 @@ Rows that two people may edit at once (person, household, income, asset, disabil
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -268,6 +270,46 @@ class HealthCondition(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.description
+
+
+class Situation(TimeStampedModel):
+    """A period in which a person cannot care for their children: in prison or custody, in
+    compulsory drug rehabilitation, otherwise deprived of liberty, lost contact, or declared
+    missing. The 事实无人抚养儿童 rules read it for a child's parents (民发〔2019〕62号 一);
+    ``until`` is the known or expected end (a sentence's end), empty while open."""
+
+    class Kind(models.TextChoices):
+        IMPRISONED = "imprisoned", "服刑在押"
+        DETAINED = "detained", "被羁押"
+        COMPULSORY_DETOX = "compulsory_detox", "强制隔离戒毒"
+        RESTRICTED_LIBERTY = "restricted_liberty", "被执行其他限制人身自由的措施"
+        LOST_CONTACT = "lost_contact", "失联"
+        DECLARED_MISSING = "declared_missing", "被宣告失踪"
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="situations")
+    kind = models.CharField("情形", max_length=20, choices=Kind.choices)
+    since = models.DateField("起始日期", null=True, blank=True)
+    until = models.DateField("结束日期", null=True, blank=True)
+    basis = models.CharField("证明材料", max_length=100, blank=True)
+    county_code = models.CharField("县级区划代码", max_length=6, db_index=True)
+
+    class Meta:
+        ordering = ["person_id", "-since", "id"]
+        verbose_name = "特殊情形"
+        verbose_name_plural = "特殊情形"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(since__isnull=True) | Q(until__isnull=True) | Q(until__gte=F("since")),
+                name="registry_situation_period",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+    def in_force(self, on: dt.date) -> bool:
+        """Recorded for ``on``: started by then (or start unknown) and not ended before it."""
+        return (self.since is None or self.since <= on) and (self.until is None or on <= self.until)
 
 
 class Employment(TimeStampedModel):
