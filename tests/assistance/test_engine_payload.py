@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 
 from minzheng.assistance.models import Programme
-from minzheng.assistance.workflow_selectors import engine_payload
-from minzheng.registry.models import Membership, Person
+from minzheng.assistance.workflow_selectors import assess_payload, engine_payload
+from minzheng.registry.models import Membership, Person, Situation
 from tests.assistance.dynamic_helpers import enroll
 from tests.registry.factories import HouseholdFactory, PersonFactory, add_member
 
@@ -133,3 +133,93 @@ def test_a_grandchild_applicant_sees_the_parents_who_died_as_members():
 
 def payload_of_head(household):
     return payload(household, dt.date(2023, 3, 1))
+
+
+# --- situations of the parents (事实无人抚养儿童) ------------------------------------------------
+
+
+def _grandchild_with_parents(son_situation, wife_situation):
+    """Grandfather's household: a grandchild born 2015, her father (22) and mother (38) as
+    members, each with the given (kind, since, until) situation or none."""
+    household = HouseholdFactory()
+    child = add_member(household, PersonFactory(birth_date=dt.date(2015, 4, 1)), relation="41")
+    son = add_member(household, PersonFactory(birth_date=dt.date(1988, 1, 1)), relation="22")
+    wife = add_member(household, PersonFactory(birth_date=dt.date(1990, 1, 1)), relation="38")
+    for person, situation in ((son, son_situation), (wife, wife_situation)):
+        if situation:
+            kind, since, until = situation
+            Situation.objects.create(
+                person=person, kind=kind, since=since, until=until, county_code="340521"
+            )
+    return household, child
+
+
+def _de_facto_payload(household, child, on=dt.date(2023, 3, 1)):
+    return engine_payload(
+        household=household,
+        applicant=child,
+        programme="de_facto_orphan",
+        on=on,
+        region_code=household.region_id,
+    )
+
+
+def test_parents_in_prison_and_lost_contact_reach_the_engine_and_qualify_the_child():
+    household, child = _grandchild_with_parents(
+        ("imprisoned", dt.date(2022, 3, 1), dt.date(2027, 2, 28)),
+        ("lost_contact", dt.date(2022, 6, 1), None),
+    )
+
+    data = _de_facto_payload(household, child)
+
+    parents = sorted(
+        (m for m in data["members"] if m["relation"] == "parent"), key=lambda m: m["birth_date"]
+    )
+    assert [(m["status"], m.get("status_since"), m.get("status_until")) for m in parents] == [
+        ("imprisoned", "2022-03-01", "2027-02-28"),
+        ("lost_contact", "2022-06-01", None),
+    ]
+    decision = assess_payload(data)
+    assert decision.verdict == "eligible", decision.reasons
+    assert decision.amount_fen > 0
+
+
+def test_a_situation_that_ended_before_the_application_is_not_sent():
+    household, child = _grandchild_with_parents(
+        ("imprisoned", dt.date(2020, 3, 1), dt.date(2022, 2, 28)),
+        ("lost_contact", dt.date(2022, 6, 1), None),
+    )
+
+    data = _de_facto_payload(household, child)
+
+    father = next(m for m in data["members"] if m["birth_date"] == "1988-01-01")
+    assert "status" not in father
+    decision = assess_payload(data)
+    assert decision.verdict == "ineligible"
+    assert any("不符合事实无人抚养儿童认定条件" in r for r in decision.reasons)
+
+
+def test_without_any_recorded_situation_the_child_is_not_de_facto_unsupported():
+    household, child = _grandchild_with_parents(None, None)
+
+    decision = assess_payload(_de_facto_payload(household, child))
+
+    assert decision.verdict == "ineligible"
+
+
+def test_an_imprisoned_member_is_not_counted_in_the_dibao_household():
+    household = HouseholdFactory()
+    son = add_member(household, PersonFactory(birth_date=dt.date(1988, 1, 1)), relation="21")
+    Situation.objects.create(
+        person=son,
+        kind="imprisoned",
+        since=dt.date(2022, 1, 1),
+        until=dt.date(2026, 12, 31),
+        county_code="340521",
+    )
+
+    decision = assess_payload(payload(household, dt.date(2023, 3, 1)))
+
+    assert any("服刑" in line.text for line in decision.lines), [
+        line.text for line in decision.lines
+    ]

@@ -23,6 +23,7 @@ from minzheng.registry.models import (
     IncomeItem,
     Membership,
     Person,
+    Situation,
 )
 from minzheng.workdays.selectors import add_workdays, workdays_between
 
@@ -312,6 +313,11 @@ def engine_payload(
             "person_id", flat=True
         )
     )
+    # the situation in force on ``on`` (服刑在押, 失联 …): the latest started wins
+    situations: dict[int, Situation] = {}
+    for sit in Situation.objects.filter(person_id__in=ids).order_by("since", "id"):
+        if sit.in_force(on):
+            situations[sit.person_id] = sit
     work: dict[int, Employment] = {}
     for e in Employment.objects.filter(person_id__in=ids).order_by("started_on", "id"):
         if _in_force(e.started_on, e.ended_on, on):
@@ -347,6 +353,22 @@ def engine_payload(
         }
         if benefits.get(p.pk):
             person["benefits"] = benefits[p.pk]
+        sit = situations.get(p.pk)
+        if sit is not None:
+            # a grandchild's parents are the head's son or daughter and their spouse; as for
+            # the dead (``deceased_parents``), only those with a recorded situation are taken
+            # for parents, so a living uncle with none is never one
+            if (
+                relation == "other"
+                and _kin(applicant_code) == "grandchild"
+                and _kin(m.relation) in {"child", "child_in_law"}
+            ):
+                person["relation"] = "parent"
+            person["status"] = sit.kind
+            if sit.since is not None:
+                person["status_since"] = sit.since.isoformat()
+            if sit.until is not None:
+                person["status_until"] = sit.until.isoformat()
         cert = disabilities.get(p.pk)
         if cert is not None and cert.category in DISABILITY_CATEGORY:
             person["disability"] = {
