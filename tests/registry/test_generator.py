@@ -20,6 +20,7 @@ from minzheng.registry.models import (
     Membership,
     Person,
     PersonSearchKey,
+    Situation,
 )
 
 pytestmark = pytest.mark.django_db
@@ -130,6 +131,27 @@ def test_disability_left_behind_children_and_statuses_occur(county):
     assert moved
     assert all(p.died_on and p.left_on == p.died_on for p in deceased)
     assert all(p.moved_out_on and p.left_on for p in moved)
+
+
+def test_some_grandchildren_have_parents_who_cannot_care_for_them(county):
+    """事实无人抚养儿童: the head's son and daughter-in-law are members, in prison, in
+    rehabilitation or out of contact (or one of them dead), with no work or income."""
+    plans, counts, _ = county
+    households = [members for _, members in plans if any(m.situation for m in members)]
+    assert counts["de_facto_unsupported_children"] >= 10
+    assert len(households) >= 5
+    for members in households:
+        assert any(m.new.relation.startswith("4") and m.age < 18 for m in members)
+        absent = [m for m in members if m.situation]
+        assert {m.new.relation for m in absent} <= {"22", "38"}
+        for m in absent:
+            kind, since, until = m.situation
+            assert kind in Situation.Kind.values
+            assert since <= AS_OF
+            assert until is None or until > since
+            assert m.income is None
+            assert not m.new.living_together
+            assert m.new.status == "living"
 
 
 def test_urban_hukou_lives_mostly_in_communities(county):

@@ -38,7 +38,14 @@ from minzheng.core.exceptions import DomainError
 from minzheng.geo.models import Region
 from minzheng.payments import services as payment_services
 from minzheng.payments.models import BankLayout, PayeeAccount, PaymentRun
-from minzheng.registry.models import Disability, Household, IncomeItem, Membership, Person
+from minzheng.registry.models import (
+    Disability,
+    Household,
+    IncomeItem,
+    Membership,
+    Person,
+    Situation,
+)
 from minzheng.rescue import services as rescue_services
 from minzheng.rescue.models import RescueCase, RescueService
 from minzheng.workdays.selectors import add_workdays
@@ -345,6 +352,30 @@ def plan_applications(
                     {"orphan_care_mode": "scattered"},
                 )
             )
+
+    # 事实无人抚养儿童: grandchildren whose parents are members in prison, in rehabilitation
+    # or out of contact (or one of them dead), six months after the later parent's
+    # situation began, when the rules can first recognise it
+    absent = (
+        Situation.objects.filter(county_code=county_code)
+        .filter(person__memberships__relation__in=["22", "38"])
+        .values("person__memberships__household_id")
+        .annotate(n=Count("id"), last=Max("since"))
+    )
+    unsupported = {
+        row["person__memberships__household_id"]: row["last"] for row in absent if row["last"]
+    }
+    children = Membership.objects.filter(
+        household_id__in=list(unsupported),
+        ended_on__isnull=True,
+        relation__startswith="4",
+        person__status=Person.Status.LIVING,
+    ).values_list("person_id", "household_id", "person__birth_date")
+    for pid, hid, birth in sorted(children):
+        earliest = unsupported[hid] + dt.timedelta(days=190 + rng.randint(0, 60))
+        day = max(when(), earliest)
+        if day <= end and _age(birth, day) < 18:
+            plans.append(Plan(day, next(counter), Programme.DE_FACTO_ORPHAN, hid, pid))
 
     # 流浪乞讨: persons the rescue station receives, found in the county's towns
     towns = list(

@@ -41,6 +41,7 @@ from .models import (
     Membership,
     Person,
     PersonSearchKey,
+    Situation,
     Source,
 )
 
@@ -48,7 +49,15 @@ Progress = Callable[[int, int], None]
 COUNTY = "340521"
 CHUNK_PERSONS = 5000
 INCOME_HISTORY_YEARS = 4
-ORPHANED_SHARE = 0.06  # skipped-generation households whose children lost both parents  # incomes in force from 1 January this many years before as_of
+ORPHANED_SHARE = 0.06  # skipped-generation households whose children lost both parents
+# skipped-generation households whose parents are members but cannot care for the children
+# (in prison, in compulsory rehabilitation, lost contact): 事实无人抚养儿童
+UNSUPPORTED_SHARE = 0.08
+SITUATION_BASIS = {
+    "imprisoned": "刑事判决书（模拟）",
+    "compulsory_detox": "强制隔离戒毒决定书（模拟）",
+    "lost_contact": "派出所出具的失联证明（模拟）",
+}
 
 # --- names --------------------------------------------------------------------------------
 # Common surnames with rough weights (national frequency, Anhui's own order at the top).
@@ -242,6 +251,7 @@ class _Person:
     income: tuple[str, int, str] | None = None  # category, monthly fen, note
     disability: tuple[str, int, date] | None = None  # category, grade, issued on
     illness: tuple[str, date] | None = None  # description, diagnosed on
+    situation: tuple[str, date, date | None] | None = None  # kind, since, until
 
 
 def _weighted(rng: random.Random, items: Sequence[tuple[object, float]]) -> object:
@@ -563,8 +573,11 @@ class CountyGenerator:
             kids.append(kid)
         self.counts["left_behind_children"] += len(kids)
         self.counts["left_behind_households"] += 1
-        if self.rng.random() < ORPHANED_SHARE:
+        draw = self.rng.random()
+        if draw < ORPHANED_SHARE:
             return grand + self._dead_parents(kids, grand[0], hukou) + kids
+        if draw < ORPHANED_SHARE + UNSUPPORTED_SHARE:
+            return grand + self._absent_parents(kids, grand[0], hukou) + kids
         return grand + kids
 
     def _dead_parents(self, kids: list[_Person], head: _Person, hukou: str) -> list[_Person]:
@@ -599,12 +612,55 @@ class CountyGenerator:
         self.counts["orphans"] += len(kids)
         return [father, mother]
 
+    def _absent_parents(self, kids: list[_Person], head: _Person, hukou: str) -> list[_Person]:
+        """The children's father (the head's son) and mother are members but cannot care for
+        them: the father serves a prison sentence, the mother is in prison, in compulsory
+        rehabilitation or has lost contact, each for a year or more before ``as_of``; or one
+        parent died and the other is in prison. The children are 事实无人抚养儿童."""
+        oldest = max(k.age for k in kids)
+        surname = head.new.name[0]
+        father_age = max(min(oldest + self.rng.randint(24, 32), head.age - 20), oldest + 20)
+        father = self.person(
+            age=father_age, sex=SEX_MALE, relation="22", surname=surname, hukou=hukou
+        )
+        mother = self.person(
+            age=max(father_age - self.rng.randint(0, 4), oldest + 20),
+            sex=SEX_FEMALE,
+            relation="38",
+            hukou=hukou,
+        )
+        since = self.as_of - timedelta(days=self.rng.randint(365, 4 * 365))
+        father.situation = (
+            "imprisoned",
+            since,
+            since + timedelta(days=self.rng.randint(5, 12) * 365),
+        )
+        mother_since = self.as_of - timedelta(days=self.rng.randint(365, 3 * 365))
+        kind = _weighted(
+            self.rng, (("lost_contact", 5), ("imprisoned", 2), ("compulsory_detox", 2), ("dead", 1))
+        )
+        if kind == "dead":
+            new = mother.new
+            new.status, new.died_on = Person.Status.DECEASED, mother_since
+            new.left_on, new.end_reason = mother_since, "死亡注销"
+            new.member_since = min(new.member_since or mother_since, mother_since)
+            self.counts["deceased"] += 1
+        elif kind == "lost_contact":
+            mother.situation = ("lost_contact", mother_since, None)
+        else:
+            years = 2 if kind == "compulsory_detox" else self.rng.randint(3, 8)
+            mother.situation = (str(kind), mother_since, mother_since + timedelta(days=years * 365))
+        for parent in (father, mother):
+            parent.works_away = False
+        self.counts["de_facto_unsupported_children"] += len(kids)
+        return [father, mother]
+
     # --- statuses and facts ----------------------------------------------------------------
     def _statuses(self, members: list[_Person]) -> None:
         for p in members[1:]:  # the head stays: a household keeps its head
             new = p.new
-            if new.status != Person.Status.LIVING:
-                continue  # already settled (the parents of orphans)
+            if new.status != Person.Status.LIVING or p.situation:
+                continue  # already settled (the parents of orphans and of unsupported children)
             if p.age >= 60 and self.rng.random() < (0.08 if p.age >= 80 else 0.03):
                 died = self.as_of - timedelta(days=self.rng.randint(10, 3 * 365))
                 died = max(died, new.birth_date)
@@ -648,6 +704,12 @@ class CountyGenerator:
             elif p.disability or age >= 70:
                 ability = Employment.WorkAbility.PARTIAL
             if age < 16:
+                continue
+            if p.situation:
+                # in prison, in rehabilitation or out of contact: no work, no income; not
+                # living with the household
+                p.employment = (ability, Employment.Status.UNEMPLOYED, "")
+                p.new.living_together = False
                 continue
             if p.works_away:
                 place = rng.choice(WORK_AWAY_PLACES)
@@ -947,6 +1009,7 @@ def _write_chunk(
         incomes: list[tuple[object, ...]] = []
         disabilities: list[tuple[object, ...]] = []
         illnesses: list[tuple[object, ...]] = []
+        situations: list[tuple[object, ...]] = []
         for (hh, members), w in zip(batch, written, strict=True):
             county = hh.region_code[:6]
             for p, pid in zip(members, w.person_ids, strict=True):
@@ -997,6 +1060,21 @@ def _write_chunk(
                     description, diagnosed = p.illness
                     illnesses.append(
                         (rng_uuid(), now, now, pid, True, description, diagnosed, county)
+                    )
+                if p.situation:
+                    kind, since, until = p.situation
+                    situations.append(
+                        (
+                            rng_uuid(),
+                            now,
+                            now,
+                            pid,
+                            kind,
+                            since,
+                            until,
+                            SITUATION_BASIS[kind],
+                            county,
+                        )
                     )
         insert_rows(
             Employment,
@@ -1060,4 +1138,19 @@ def _write_chunk(
                 "county_code",
             ),
             illnesses,
+        )
+        insert_rows(
+            Situation,
+            (
+                "public_id",
+                "created_at",
+                "updated_at",
+                "person",
+                "kind",
+                "since",
+                "until",
+                "basis",
+                "county_code",
+            ),
+            situations,
         )
