@@ -365,6 +365,14 @@ def plan_applications(
     unsupported = {
         row["person__memberships__household_id"]: row["last"] for row in absent if row["last"]
     }
+    # a parent who died: the child qualifies only once both parents' situations hold
+    for hid, died in Membership.objects.filter(
+        household_id__in=list(unsupported),
+        relation__in=["22", "38"],
+        person__status=Person.Status.DECEASED,
+    ).values_list("household_id", "person__died_on"):
+        if died is not None:
+            unsupported[hid] = max(unsupported[hid], died)
     children = Membership.objects.filter(
         household_id__in=list(unsupported),
         ended_on__isnull=True,
