@@ -108,6 +108,9 @@ FIELD_LABELS = {
     "work_ability": "劳动能力",
     "employer": "工作单位",
     "title": "材料名称",
+    "since": "起始日期",
+    "until": "结束日期",
+    "basis": "证明材料",
 }
 
 
@@ -192,7 +195,7 @@ MODEL_LABELS: dict[str, dict[str, str]] = {
     "asset": {"person": "所有人"},
     "disability": {"category": "残疾类别"},
     "employment": {"status": "就业状况"},
-    "situation": {"kind": "情形", "since": "起始日期", "until": "结束日期", "basis": "证明材料"},
+    "situation": {"kind": "情形"},
 }
 
 
@@ -1694,9 +1697,13 @@ SITUATION_START_REQUIRED = (Situation.Kind.LOST_CONTACT, Situation.Kind.DECLARED
 
 
 def _situation_period_text(since: dt.date | None, until: dt.date | None) -> str:
-    start = since.isoformat() if since else "起始日期不详"
-    end = until.isoformat() if until else "至今"
-    return f"{start} 至 {end}"
+    if since and until:
+        return f"{since.isoformat()} 至 {until.isoformat()}"
+    if since:
+        return f"{since.isoformat()} 起"
+    if until:
+        return f"起始日期不详，至 {until.isoformat()}"
+    return "起止日期不详"
 
 
 def _situation_summary(person: Person, s: Situation) -> str:

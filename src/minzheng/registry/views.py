@@ -942,14 +942,35 @@ def _situation_back(situation: Situation) -> str:
     return _household_url(household) + "#members"
 
 
-def _situation_intro(situation: Situation) -> str:
+def _situation_period(situation: Situation, *, ended: bool) -> str:
+    """The period as the household page words it (the same catalogue entries)."""
+    values = {
+        "since": situation.since.isoformat() if situation.since else "",
+        "until": situation.until.isoformat() if situation.until else "",
+    }
+    if situation.since and situation.until:
+        if ended:
+            return gettext("%(since)s 至 %(until)s") % values
+        return gettext("%(since)s 起，预计 %(until)s 结束") % values
+    if situation.since:
+        return gettext("%(since)s 起") % values
+    if situation.until:
+        if ended:
+            return gettext("%(until)s 结束") % values
+        return gettext("预计 %(until)s 结束") % values
+    return gettext("起止日期不详")
+
+
+def _situation_intro(situation: Situation, *, ended: bool) -> str:
     values = {
         "kind": situation.get_kind_display(),
-        "since": situation.since.isoformat() if situation.since else gettext("起始日期不详"),
-        "until": situation.until.isoformat() if situation.until else gettext("未定"),
+        "period": _situation_period(situation, ended=ended),
         "basis": situation.basis or gettext("未填写"),
     }
-    return gettext("%(kind)s，%(since)s 至 %(until)s；证明材料：%(basis)s。") % values
+    intro = gettext("%(kind)s，%(period)s；证明材料：%(basis)s。") % values
+    if ended:
+        intro += " " + gettext("此情形已经结束，无需再登记结束；如登记有误，可删除此记录。")
+    return intro
 
 
 @perm_required(Perm.REGISTRY_EDIT)
@@ -968,16 +989,13 @@ def situation_end(request: AuthedRequest, pk: str) -> HttpResponse:
             _form_error(form, exc)
         else:
             return redirect(back)
-    intro = _situation_intro(situation)
-    if ended:
-        intro += " " + gettext("此情形已经结束，无需再登记结束；如登记有误，可删除此记录。")
     return _form_page(
         request,
         form,
         title=gettext("登记特殊情形结束：%(name)s") % {"name": situation.person.name},
         back=back,
         submit=gettext("登记结束"),
-        intro=intro,
+        intro=_situation_intro(situation, ended=ended),
         hide_form=ended and request.method != "POST",
         delete_url=reverse("registry:situation_delete", args=[situation.public_id]),
     )
