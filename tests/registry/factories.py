@@ -19,6 +19,7 @@ from minzheng.registry.models import (
     IncomeItem,
     Membership,
     Person,
+    Situation,
 )
 
 VILLAGE_A = "340521104201"  # 桃元村, 塘南镇
@@ -122,4 +123,15 @@ class DisabilityFactory(DjangoModelFactory):
     person = factory.SubFactory(PersonFactory)
     category = "4"
     grade = 2
+    county_code = factory.LazyAttribute(lambda o: o.person.county_code)
+
+
+class SituationFactory(DjangoModelFactory):
+    class Meta:
+        model = Situation
+
+    person = factory.SubFactory(PersonFactory)
+    kind = Situation.Kind.IMPRISONED
+    since = dt.date(2023, 3, 1)
+    basis = "（2023）皖0521刑初12号"
     county_code = factory.LazyAttribute(lambda o: o.person.county_code)

@@ -143,6 +143,7 @@ CROSS_REGION_GETS = [
     "/registry/households/{h}/disabilities/add/",
     "/registry/households/{h}/health/add/",
     "/registry/households/{h}/employment/add/",
+    "/registry/households/{h}/situations/add/",
     "/registry/persons/{p}/",
     "/registry/persons/{p}/edit/",
     "/registry/persons/{p}/status/",

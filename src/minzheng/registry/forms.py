@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from minzheng.core.idnumber import IdNumberError, parse_resident_id
 
 from . import codes
-from .models import Asset, CodeTable, Employment, IncomeItem, Person, Source
+from .models import Asset, CodeTable, Employment, IncomeItem, Person, Situation, Source
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 HIDDEN_RELATIONS = {"01", "02"}  # 本人 and 户主 are not chosen for an added member
@@ -339,6 +339,51 @@ class EmploymentForm(BootstrapMixin, forms.Form):
         cast(forms.ChoiceField, self.fields["person"]).choices = member_choices(
             members, blank=_("请选择")
         )
+
+
+class SituationForm(BootstrapMixin, forms.Form):
+    """特殊情形: a period in which a member cannot care for their children."""
+
+    person = forms.ChoiceField(label=_("人员"))
+    kind = forms.ChoiceField(label=_("特殊情形"))
+    since = forms.DateField(
+        label=_("起始日期"),
+        required=False,
+        widget=DATE,
+        help_text=_("失联、被宣告失踪的必须填写"),
+    )
+    until = forms.DateField(
+        label=_("结束日期"),
+        required=False,
+        widget=DATE,
+        help_text=_("已知或预计的结束日期，如刑期届满日；尚未结束且无法预计的请留空"),
+    )
+    basis = forms.CharField(
+        label=_("证明材料"),
+        max_length=100,
+        required=False,
+        help_text=_("如判决书、强制隔离戒毒决定书文号，或公安机关出具的失联证明"),
+    )
+
+    def __init__(self, *args: Any, members: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["person"]).choices = member_choices(
+            members, blank=_("请选择")
+        )
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [
+            ("", _("请选择")),
+            *Situation.Kind.choices,
+        ]
+        self.fields["kind"].error_messages["invalid_choice"] = _("请选择特殊情形")
+        self.fields["basis"].error_messages["max_length"] = _("证明材料不能超过100个字")
+
+
+class SituationEndForm(BootstrapMixin, forms.Form):
+    until = forms.DateField(
+        label=_("结束日期"),
+        widget=DATE,
+        help_text=_("如刑满释放、解除强制隔离戒毒、恢复联系的日期"),
+    )
 
 
 class StatusForm(BootstrapMixin, forms.Form):

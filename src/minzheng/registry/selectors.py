@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +33,7 @@ from .models import (
     Membership,
     Person,
     PersonSearchKey,
+    Situation,
 )
 from .pinyin import (
     KIND_FULL,
@@ -355,6 +356,15 @@ def disability_for_user(user: Any, public_id: Any) -> Disability:
     )
 
 
+def situation_for_user(user: Any, public_id: Any) -> Situation:
+    return get_scoped(
+        Situation.objects.select_related("person"),
+        user,
+        via="person__region__code",
+        public_id=public_id,
+    )
+
+
 def document_for_user(user: Any, public_id: Any) -> Document:
     return get_scoped(
         Document.objects.select_related("household"),
@@ -373,6 +383,15 @@ def current_household_of(person: Person) -> Household | None:
     return m.household if m else None
 
 
+@dataclass(frozen=True)
+class SituationRow:
+    """A situation as the household page shows it: in force today, ended, or yet to come."""
+
+    situation: Situation
+    in_force: bool
+    ended: bool
+
+
 @dataclass
 class MemberRow:
     membership: Membership
@@ -381,6 +400,7 @@ class MemberRow:
     disabilities: list[Disability]
     health: list[HealthCondition]
     employment: Employment | None
+    situations: list[SituationRow]
 
 
 def household_page(household: Household) -> dict[str, Any]:
@@ -406,6 +426,17 @@ def household_page(household: Household) -> dict[str, Any]:
         "started_on", "id"
     ):
         employment[e.person_id] = e  # the latest open record wins
+    situations: dict[int, list[SituationRow]] = {}
+    for s in Situation.objects.filter(person_id__in=person_ids).order_by(
+        "person_id", F("since").desc(nulls_last=True), "id"
+    ):
+        situations.setdefault(s.person_id, []).append(
+            SituationRow(
+                situation=s,
+                in_force=s.in_force(today),
+                ended=s.until is not None and s.until <= today,
+            )
+        )
     rows = [
         MemberRow(
             membership=m,
@@ -414,6 +445,8 @@ def household_page(household: Household) -> dict[str, Any]:
             disabilities=disabilities.get(m.person_id, []),
             health=health.get(m.person_id, []),
             employment=employment.get(m.person_id),
+            # in force first, then the latest start
+            situations=sorted(situations.get(m.person_id, []), key=lambda r: not r.in_force),
         )
         for m in memberships
     ]

@@ -56,6 +56,7 @@ from .models import (
     Membership,
     Person,
     PersonSearchKey,
+    Situation,
     Source,
 )
 from .pinyin import search_keys
@@ -107,6 +108,9 @@ FIELD_LABELS = {
     "work_ability": "劳动能力",
     "employer": "工作单位",
     "title": "材料名称",
+    "since": "起始日期",
+    "until": "结束日期",
+    "basis": "证明材料",
 }
 
 
@@ -191,6 +195,7 @@ MODEL_LABELS: dict[str, dict[str, str]] = {
     "asset": {"person": "所有人"},
     "disability": {"category": "残疾类别"},
     "employment": {"status": "就业状况"},
+    "situation": {"kind": "情形"},
 }
 
 
@@ -1681,6 +1686,182 @@ def employment_add(
     )
     hooks.changed(actor=actor, subject=person, what=f"就业状况变为“{e.get_status_display()}”")
     return e
+
+
+# --- situations (服刑在押, 羁押, 强制隔离戒毒, 限制人身自由, 失联, 宣告失踪) ------------------------
+
+SITUATION_FIELDS = ("kind", "since", "until", "basis")
+#: kinds whose start date must be known: how long the person has been out of contact is the
+#: fact the 事实无人抚养儿童 rules weigh (民发〔2019〕62号 一)
+SITUATION_START_REQUIRED = (Situation.Kind.LOST_CONTACT, Situation.Kind.DECLARED_MISSING)
+
+
+def _situation_period_text(since: dt.date | None, until: dt.date | None) -> str:
+    if since and until:
+        return f"{since.isoformat()} 至 {until.isoformat()}"
+    if since:
+        return f"{since.isoformat()} 起"
+    if until:
+        return f"起始日期不详，至 {until.isoformat()}"
+    return "起止日期不详"
+
+
+def _situation_summary(person: Person, s: Situation) -> str:
+    return f"{person.name}：{s.get_kind_display()}（{_situation_period_text(s.since, s.until)}）"
+
+
+def situation_ended(situation: Situation, today: dt.date | None = None) -> bool:
+    """Ended: its end date has come. A future ``until`` is only the expected end (a sentence
+    not yet served), so the situation can still be ended earlier (减刑, 提前解除)."""
+    return situation.until is not None and situation.until <= (today or _today())
+
+
+def _overlapping_situation(
+    person: Person, kind: str, since: dt.date | None, until: dt.date | None
+) -> Situation | None:
+    """A situation of the same kind whose period meets ``since``–``until`` (an unknown start
+    reaches back indefinitely, an open end forward)."""
+    qs = Situation.objects.filter(person=person, kind=kind)
+    if until is not None:
+        qs = qs.filter(models.Q(since__isnull=True) | models.Q(since__lte=until))
+    if since is not None:
+        qs = qs.filter(models.Q(until__isnull=True) | models.Q(until__gte=since))
+    return qs.order_by("since", "id").first()
+
+
+@transaction.atomic
+def situation_add(
+    *,
+    actor: Any,
+    person: Person,
+    kind: str,
+    since: dt.date | str | None = None,
+    until: dt.date | str | None = None,
+    basis: str = "",
+) -> Situation:
+    """Record a period in which ``person`` cannot care for their children. ``until`` may be a
+    future date (the expected end, such as a sentence's end) or empty while open."""
+    _require_edit(actor)
+    _require_own(actor, person.region_id)
+    if kind not in Situation.Kind.values:
+        raise DomainError("请选择特殊情形", field="kind")
+    start = _as_date(since, "起始日期", "since")
+    end = _as_date(until, "结束日期", "until")
+    today = _today()
+    if start is None and kind in SITUATION_START_REQUIRED:
+        raise DomainError("请填写失联（宣告失踪）的起始日期", field="since")
+    if start is not None:
+        if start < person.birth_date:
+            raise DomainError(
+                f"起始日期不能早于 {person.name} 的出生日期 {person.birth_date.isoformat()}",
+                field="since",
+            )
+        if start > today:
+            raise DomainError("起始日期不能晚于今天", field="since")
+    if end is not None:
+        if start is not None and end < start:
+            raise DomainError("结束日期不能早于起始日期", field="until")
+        if end < person.birth_date:
+            raise DomainError(
+                f"结束日期不能早于 {person.name} 的出生日期 {person.birth_date.isoformat()}",
+                field="until",
+            )
+    basis = " ".join((basis or "").split())
+    if len(basis) > 100:
+        raise DomainError("证明材料不能超过100个字", field="basis")
+    # one add at a time per person, so two clerks cannot both pass the overlap check
+    _lock(person)
+    other = _overlapping_situation(person, kind, start, end)
+    if other is not None:
+        raise DomainError(
+            f"{person.name} 已登记“{other.get_kind_display()}”"
+            f"（{_situation_period_text(other.since, other.until)}），与本次填写的期间重叠，"
+            "不能重复登记；如情形已结束，请先登记原记录的结束日期",
+            field="kind",
+        )
+    s = Situation.objects.create(
+        person=person,
+        kind=kind,
+        since=start,
+        until=end,
+        basis=basis,
+        county_code=person.county_code,
+    )
+    _write(
+        actor=actor,
+        action="registry.situation.add",
+        summary=f"新增特殊情形：{_situation_summary(person, s)}",
+        obj=s,
+        region_code=person.region_id,
+        old=dict.fromkeys(SITUATION_FIELDS),
+        new=audit.snapshot(s, SITUATION_FIELDS),
+        household_id=_current_household_id(person),
+        person=person,
+    )
+    return s
+
+
+@transaction.atomic
+def situation_end(*, actor: Any, situation: Situation, until: dt.date | str | None) -> Situation:
+    """The situation ended on ``until`` (刑满释放, 解除强制隔离戒毒, 恢复联系 …): a date that
+    has come, not before the start. Refused when it has already ended, so a second click
+    changes nothing."""
+    _require_edit(actor)
+    person = Person.objects.get(pk=situation.person_id)
+    _require_own(actor, person.region_id)
+    end = _as_date(until, "结束日期", "until")
+    if end is None:
+        raise DomainError("请填写结束日期", field="until")
+    current: Situation = _lock(situation)
+    today = _today()
+    if current.until is not None and current.until <= today:
+        raise DomainError(
+            f"{person.name} 的“{current.get_kind_display()}”已于 "
+            f"{current.until.isoformat()} 结束，不能再次登记结束",
+            field="until",
+        )
+    if end > today:
+        raise DomainError("结束日期不能晚于今天；预计的结束日期请在登记时填写", field="until")
+    if current.since is not None and end < current.since:
+        raise DomainError(f"结束日期不能早于起始日期 {current.since.isoformat()}", field="until")
+    old = audit.snapshot(current, SITUATION_FIELDS)
+    current.until = end
+    current.save(update_fields=["until", "updated_at"])
+    _write(
+        actor=actor,
+        action="registry.situation.end",
+        summary=f"特殊情形结束：{_situation_summary(person, current)}",
+        obj=current,
+        region_code=person.region_id,
+        old=old,
+        new=audit.snapshot(current, SITUATION_FIELDS),
+        household_id=_current_household_id(person),
+        person=person,
+    )
+    return current
+
+
+@transaction.atomic
+def situation_delete(*, actor: Any, situation: Situation) -> None:
+    """Remove a situation entered by mistake; the audit event and the history keep it."""
+    _require_edit(actor)
+    person = Person.objects.get(pk=situation.person_id)
+    _require_own(actor, person.region_id)
+    current = Situation.objects.select_for_update().filter(pk=situation.pk).first()
+    if current is None:
+        raise DomainError("该特殊情形记录已被删除，请刷新页面")
+    _write(
+        actor=actor,
+        action="registry.situation.delete",
+        summary=f"删除特殊情形：{_situation_summary(person, current)}",
+        obj=current,
+        region_code=person.region_id,
+        old=audit.snapshot(current, SITUATION_FIELDS),
+        new=dict.fromkeys(SITUATION_FIELDS),
+        household_id=_current_household_id(person),
+        person=person,
+    )
+    current.delete()
 
 
 # --- documents --------------------------------------------------------------------------------

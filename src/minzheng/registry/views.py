@@ -31,7 +31,7 @@ from minzheng.web.errors import form_domain_error, not_found_as_404
 from minzheng.web.http import AuthedRequest
 
 from . import forms, selectors, services
-from .models import Household, IncomeItem, Person
+from .models import Household, IncomeItem, Person, Situation
 
 PAGE_SIZE = 20
 #: service field names → form field names
@@ -894,6 +894,124 @@ def employment_add(request: AuthedRequest, pk: str) -> HttpResponse:
         title=gettext("登记就业与劳动能力：%(household)s") % {"household": household},
         back=_household_url(household),
     )
+
+
+# --- situations ------------------------------------------------------------------------------
+
+
+@perm_required(Perm.REGISTRY_EDIT)
+@not_found_as_404
+def situation_add(request: AuthedRequest, pk: str) -> HttpResponse:
+    household = selectors.household_for_user(request.user, pk)
+    members = selectors.current_members(household)
+    form = forms.SituationForm(request.POST or None, members=members)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            person = _person_by_public_id(members, d["person"])
+            if person is None:
+                raise DomainError(gettext("请选择人员"), field="person")
+            services.situation_add(
+                actor=request.user,
+                person=person,
+                kind=d["kind"],
+                since=d["since"],
+                until=d["until"],
+                basis=d["basis"],
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            return redirect(_household_url(household) + "#members")
+    return _form_page(
+        request,
+        form,
+        title=gettext("登记特殊情形：%(household)s") % {"household": household},
+        back=_household_url(household),
+        intro=gettext(
+            "服刑在押、被羁押、强制隔离戒毒、被执行其他限制人身自由的措施、失联或被宣告失踪，"
+            "是认定事实无人抚养儿童时核查其父母的情形。"
+        ),
+    )
+
+
+def _situation_back(situation: Situation) -> str:
+    household = selectors.current_household_of(situation.person)
+    if household is None:
+        return reverse("registry:person_detail", args=[situation.person.public_id])
+    return _household_url(household) + "#members"
+
+
+def _situation_period(situation: Situation, *, ended: bool) -> str:
+    """The period as the household page words it (the same catalogue entries)."""
+    values = {
+        "since": situation.since.isoformat() if situation.since else "",
+        "until": situation.until.isoformat() if situation.until else "",
+    }
+    if situation.since and situation.until:
+        if ended:
+            return gettext("%(since)s 至 %(until)s") % values
+        return gettext("%(since)s 起，预计 %(until)s 结束") % values
+    if situation.since:
+        return gettext("%(since)s 起") % values
+    if situation.until:
+        if ended:
+            return gettext("%(until)s 结束") % values
+        return gettext("预计 %(until)s 结束") % values
+    return gettext("起止日期不详")
+
+
+def _situation_intro(situation: Situation, *, ended: bool) -> str:
+    values = {
+        "kind": situation.get_kind_display(),
+        "period": _situation_period(situation, ended=ended),
+        "basis": situation.basis or gettext("未填写"),
+    }
+    intro = gettext("%(kind)s，%(period)s；证明材料：%(basis)s。") % values
+    if ended:
+        intro += " " + gettext("此情形已经结束，无需再登记结束；如登记有误，可删除此记录。")
+    return intro
+
+
+@perm_required(Perm.REGISTRY_EDIT)
+@not_found_as_404
+def situation_end(request: AuthedRequest, pk: str) -> HttpResponse:
+    situation = selectors.situation_for_user(request.user, pk)
+    back = _situation_back(situation)
+    ended = services.situation_ended(situation)
+    form = forms.SituationEndForm(request.POST or None, initial={"until": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.situation_end(
+                actor=request.user, situation=situation, until=form.cleaned_data["until"]
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            return redirect(back)
+    return _form_page(
+        request,
+        form,
+        title=gettext("登记特殊情形结束：%(name)s") % {"name": situation.person.name},
+        back=back,
+        submit=gettext("登记结束"),
+        intro=_situation_intro(situation, ended=ended),
+        hide_form=ended and request.method != "POST",
+        delete_url=reverse("registry:situation_delete", args=[situation.public_id]),
+    )
+
+
+@require_POST
+@perm_required(Perm.REGISTRY_EDIT)
+@not_found_as_404
+def situation_delete(request: AuthedRequest, pk: str) -> HttpResponse:
+    situation = selectors.situation_for_user(request.user, pk)
+    back = _situation_back(situation)
+    try:
+        services.situation_delete(actor=request.user, situation=situation)
+    except DomainError as exc:
+        return render(request, "403.html", {"reason": exc.message}, status=exc.status)
+    return redirect(back)
 
 
 # --- documents -------------------------------------------------------------------------------
