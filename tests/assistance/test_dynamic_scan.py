@@ -230,3 +230,16 @@ def test_a_change_touching_no_income_tested_enrollment_raises_nothing(officer_a)
     old = enroll(programme="gaoling").payee
     dynamic.registry_change_noted(actor=officer_a, subject=old, what="就业状况变为“退休”")
     assert not ReviewTask.objects.exists()
+
+
+def test_a_member_sent_to_prison_raises_a_recheck_of_the_households_dibao(officer_a):
+    _hh, e, (_head, son) = dibao_household(2)
+    registry.situation_add(
+        actor=officer_a,
+        person=son,
+        kind="imprisoned",
+        since=today() - dt.timedelta(days=10),
+        until=today() + dt.timedelta(days=3 * 365),
+    )
+    task = ReviewTask.objects.get(enrollment=e, kind="change")
+    assert "服刑在押" in task.reason
