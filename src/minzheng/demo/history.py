@@ -360,7 +360,7 @@ def plan_applications(
         Situation.objects.filter(county_code=county_code)
         .filter(person__memberships__relation__in=["22", "38"])
         .values("person__memberships__household_id")
-        .annotate(n=Count("id"), last=Max("since"))
+        .annotate(last=Max("since"))
     )
     unsupported = {
         row["person__memberships__household_id"]: row["last"] for row in absent if row["last"]
