@@ -315,9 +315,9 @@ def engine_payload(
     )
     # the situation in force on ``on`` (服刑在押, 失联 …): the latest started wins
     situations: dict[int, Situation] = {}
-    for sit in Situation.objects.filter(person_id__in=ids).order_by("since", "id"):
-        if sit.in_force(on):
-            situations[sit.person_id] = sit
+    for row in Situation.objects.filter(person_id__in=ids).order_by("since", "id"):
+        if row.in_force(on):
+            situations[row.person_id] = row
     work: dict[int, Employment] = {}
     for e in Employment.objects.filter(person_id__in=ids).order_by("started_on", "id"):
         if _in_force(e.started_on, e.ended_on, on):
