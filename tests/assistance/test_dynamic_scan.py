@@ -14,6 +14,7 @@ from minzheng.core.exceptions import PermissionDeniedError
 from minzheng.registry import services as registry
 from minzheng.registry.models import Employment
 from tests.assistance.dynamic_helpers import dibao_household, enroll, months_from_now, person, today
+from tests.registry.factories import HouseholdFactory, PersonFactory, add_member
 
 pytestmark = pytest.mark.django_db
 
@@ -243,3 +244,41 @@ def test_a_member_sent_to_prison_raises_a_recheck_of_the_households_dibao(office
     )
     task = ReviewTask.objects.get(enrollment=e, kind="change")
     assert "服刑在押" in task.reason
+
+
+def test_a_parent_back_from_prison_raises_a_recheck_of_the_childs_de_facto_support(officer_a):
+    hh = HouseholdFactory()
+    child = add_member(hh, PersonFactory(birth_date=today() - dt.timedelta(days=8 * 365)))
+    father = add_member(hh, PersonFactory(birth_date=today() - dt.timedelta(days=35 * 365)))
+    e = enroll(programme="de_facto_orphan", household=hh, payee=child, amount_fen=145000)
+    sentence = registry.situation_add(
+        actor=officer_a,
+        person=father,
+        kind="imprisoned",
+        since=today() - dt.timedelta(days=3 * 365),
+        until=today() + dt.timedelta(days=365),
+    )
+    ReviewTask.objects.filter(enrollment=e).delete()  # the one its recording raised
+
+    registry.situation_end(actor=officer_a, situation=sentence, until=today())
+
+    task = ReviewTask.objects.get(enrollment=e, kind="change")
+    assert "服刑在押" in task.reason and "结束" in task.reason
+    assert "儿童父母" in task.reason
+
+
+def test_an_income_change_raises_no_recheck_of_de_facto_support(officer_a):
+    hh = HouseholdFactory()
+    child = add_member(hh, PersonFactory(birth_date=today() - dt.timedelta(days=8 * 365)))
+    e = enroll(programme="de_facto_orphan", household=hh, payee=child, amount_fen=145000)
+
+    registry.income_add(
+        actor=officer_a,
+        household=hh,
+        category="wage",
+        monthly_amount_fen=300000,
+        started_on=today() - dt.timedelta(days=5),
+        person=hh.head,
+    )
+
+    assert not ReviewTask.objects.filter(enrollment=e).exists()

@@ -54,6 +54,8 @@ Kind = EnrollmentDecision.Kind
 INCOME_TESTED = frozenset(
     {Programme.DIBAO, Programme.DIBAO_EDGE, Programme.RIGID_EXPENSE, Programme.TEKUN}
 )
+#: programmes whose entitlement rests on a member's situation (a parent in prison, lost …)
+SITUATION_TESTED = frozenset({Programme.DE_FACTO_ORPHAN})
 OPEN_TASK = ReviewTask.Status.OPEN
 
 
@@ -1083,7 +1085,12 @@ def dynamic_scan(
 
 
 def registry_change_noted(
-    *, actor: Any, subject: Person | Household, what: str
+    *,
+    actor: Any,
+    subject: Person | Household,
+    what: str,
+    programmes: frozenset[str] = INCOME_TESTED,
+    check: str = "请核实家庭收入和人口变化",
 ) -> list[ReviewTask]:
     """A registry change that may alter income or household size (an income row, employment,
     a member joining or leaving): each income-tested enrollment it touches gets a re-check
@@ -1104,7 +1111,7 @@ def registry_change_noted(
         payees = [subject.pk]
     month = month_start(today)
     qs = (
-        Enrollment.objects.filter(programme__in=INCOME_TESTED)
+        Enrollment.objects.filter(programme__in=programmes)
         .exclude(status=Enrollment.Status.ENDED)
         .filter(Q(end_month__isnull=True) | Q(end_month__gte=month))
         .filter(
@@ -1130,7 +1137,7 @@ def registry_change_noted(
             region_id=e.region_id,
             triggered_on=today,
             due_on=today + dt.timedelta(days=rules.CHANGE_RECHECK_DAYS),
-            reason=f"档案变更：{what}；请核实家庭收入和人口变化，确定是否调整待遇",
+            reason=f"档案变更：{what}；{check}，确定是否调整待遇",
         )
         audit.record(
             actor=actor,
@@ -1141,6 +1148,21 @@ def registry_change_noted(
         )
         out.append(task)
     return out
+
+
+def situation_noted(*, actor: Any, subject: Person, what: str) -> list[ReviewTask]:
+    """A person's situation was recorded, ended or deleted (registry ``situation_changed``):
+    the household's income-tested enrollments (a member in prison no longer counts) and its
+    children's 事实无人抚养儿童 enrollments (the recognition rests on the parents'
+    situations, 民发〔2019〕62号 一; a parent back from prison may care for them again) get a
+    re-check task, or their open one is annotated."""
+    return registry_change_noted(
+        actor=actor,
+        subject=subject,
+        what=what,
+        programmes=INCOME_TESTED | SITUATION_TESTED,
+        check="请核实家庭人口和儿童父母的情况",
+    )
 
 
 #: ``paid_months(enrollments, from_month) -> {enrollment pk: [months paid ≥ from_month]}``.

@@ -15,6 +15,7 @@ def connect() -> None:
 
     hooks.on_person_deceased(dynamic.person_death_recorded)
     hooks.on_change(dynamic.registry_change_noted)
+    hooks.on_situation_change(dynamic.situation_noted)
 
     section = gettext_noop("社会救助")
     items = (

@@ -23,6 +23,7 @@ ChangeHandler = Callable[..., Any]
 
 _death_handlers: list[DeathHandler] = []
 _change_handlers: list[ChangeHandler] = []
+_situation_handlers: list[ChangeHandler] = []
 
 
 def on_person_deceased(handler: DeathHandler) -> None:
@@ -38,6 +39,14 @@ def on_change(handler: ChangeHandler) -> None:
         _change_handlers.append(handler)
 
 
+def on_situation_change(handler: ChangeHandler) -> None:
+    """``handler(*, actor, subject, what)`` runs when a person's situation (服刑在押, 失联 …)
+    is recorded, ended or deleted: facts that may alter a household's size and whether a
+    child's parents can care for it."""
+    if handler not in _situation_handlers:
+        _situation_handlers.append(handler)
+
+
 def person_deceased(*, actor: Any, person: Any, died_on: dt.date) -> list[Any]:
     """Called by ``services.person_mark_deceased``; returns each handler's result."""
     return [h(actor=actor, person=person, died_on=died_on) for h in _death_handlers]
@@ -48,3 +57,9 @@ def changed(*, actor: Any, subject: Any, what: str) -> None:
     household) described by ``what`` in plain Chinese."""
     for h in _change_handlers:
         h(actor=actor, subject=subject, what=what)
+
+
+def situation_changed(*, actor: Any, person: Any, what: str) -> None:
+    """Called by the registry services after a situation of ``person`` changed."""
+    for h in _situation_handlers:
+        h(actor=actor, subject=person, what=what)

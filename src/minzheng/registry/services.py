@@ -1798,8 +1798,11 @@ def situation_add(
         household_id=_current_household_id(person),
         person=person,
     )
-    # a member in prison or in rehabilitation no longer counts for the household's 低保
-    hooks.changed(actor=actor, subject=person, what=f"登记特殊情形“{s.get_kind_display()}”")
+    # a member in prison or in rehabilitation no longer counts for the household's 低保,
+    # and a parent's situation is what a 事实无人抚养儿童 rests on
+    hooks.situation_changed(
+        actor=actor, person=person, what=f"登记特殊情形“{s.get_kind_display()}”"
+    )
     return s
 
 
@@ -1840,7 +1843,9 @@ def situation_end(*, actor: Any, situation: Situation, until: dt.date | str | No
         household_id=_current_household_id(person),
         person=person,
     )
-    hooks.changed(actor=actor, subject=person, what=f"特殊情形“{current.get_kind_display()}”结束")
+    hooks.situation_changed(
+        actor=actor, person=person, what=f"特殊情形“{current.get_kind_display()}”结束"
+    )
     return current
 
 
@@ -1865,7 +1870,7 @@ def situation_delete(*, actor: Any, situation: Situation) -> None:
         person=person,
     )
     current.delete()
-    hooks.changed(actor=actor, subject=person, what="删除特殊情形")
+    hooks.situation_changed(actor=actor, person=person, what="删除特殊情形")
 
 
 # --- documents --------------------------------------------------------------------------------
