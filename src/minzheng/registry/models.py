@@ -16,6 +16,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 
 from minzheng.core.fields import BlindIndexField, PhoneField, ProtectedField, ResidentIdField
 from minzheng.core.models import TimeStampedModel
@@ -306,6 +307,25 @@ class Situation(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+    def period_text(self, *, ended: bool) -> str:
+        """The period in words, as every page and record words it: "2022-01-01 起，预计
+        2027-02-28 结束" while a known end is still to come, "… 至 …" once it has passed."""
+        values = {
+            "since": self.since.isoformat() if self.since else "",
+            "until": self.until.isoformat() if self.until else "",
+        }
+        if self.since and self.until:
+            if ended:
+                return gettext("%(since)s 至 %(until)s") % values
+            return gettext("%(since)s 起，预计 %(until)s 结束") % values
+        if self.since:
+            return gettext("%(since)s 起") % values
+        if self.until:
+            if ended:
+                return gettext("%(until)s 结束") % values
+            return gettext("预计 %(until)s 结束") % values
+        return gettext("起止日期不详")
 
     def in_force(self, on: dt.date) -> bool:
         """Recorded for ``on``: started by then (or start unknown) and not ended before it."""

@@ -391,6 +391,10 @@ class SituationRow:
     in_force: bool
     ended: bool
 
+    @property
+    def period(self) -> str:
+        return self.situation.period_text(ended=self.ended)
+
 
 @dataclass
 class MemberRow:

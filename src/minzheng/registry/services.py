@@ -25,7 +25,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count, F
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from minzheng.accounts.roles import Perm
 from minzheng.accounts.scoping import region_allowed, require_perm
@@ -1696,18 +1696,15 @@ SITUATION_FIELDS = ("kind", "since", "until", "basis")
 SITUATION_START_REQUIRED = (Situation.Kind.LOST_CONTACT, Situation.Kind.DECLARED_MISSING)
 
 
-def _situation_period_text(since: dt.date | None, until: dt.date | None) -> str:
-    if since and until:
-        return f"{since.isoformat()} 至 {until.isoformat()}"
-    if since:
-        return f"{since.isoformat()} 起"
-    if until:
-        return f"起始日期不详，至 {until.isoformat()}"
-    return "起止日期不详"
+def _situation_period(s: Situation) -> str:
+    """The period as the pages word it, in Chinese whatever the page's language: for audit
+    summaries and refusals, which are Chinese throughout."""
+    with translation.override("zh-hans"):
+        return s.period_text(ended=situation_ended(s))
 
 
 def _situation_summary(person: Person, s: Situation) -> str:
-    return f"{person.name}：{s.get_kind_display()}（{_situation_period_text(s.since, s.until)}）"
+    return f"{person.name}：{s.get_kind_display()}（{_situation_period(s)}）"
 
 
 def situation_ended(situation: Situation, today: dt.date | None = None) -> bool:
@@ -1775,7 +1772,7 @@ def situation_add(
     if other is not None:
         raise DomainError(
             f"{person.name} 已登记“{other.get_kind_display()}”"
-            f"（{_situation_period_text(other.since, other.until)}），与本次填写的期间重叠，"
+            f"（{_situation_period(other)}），与本次填写的期间重叠，"
             "不能重复登记；如情形已结束，请先登记原记录的结束日期",
             field="kind",
         )

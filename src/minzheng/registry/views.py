@@ -5,6 +5,7 @@ A record outside the user's region answers 404, exactly like a missing one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -719,11 +720,44 @@ def asset_delete(request: AuthedRequest, pk: str) -> HttpResponse:
     return redirect(_household_url(asset.household) + "#assets")
 
 
+def _member_fact_add(
+    request: AuthedRequest,
+    pk: str,
+    *,
+    form_class: type[djforms.Form],
+    save: Callable[[Person, dict[str, Any]], object],
+    title: str,
+    no_person: str,
+    intro: str | None = None,
+) -> HttpResponse:
+    """The page that records a fact of one current member (a disability, an illness, work, a
+    situation): pick the member, call ``save(person, cleaned_data)``, back to the members."""
+    household = selectors.household_for_user(request.user, pk)
+    members = selectors.current_members(household)
+    form = form_class(request.POST or None, members=members)  # type: ignore[call-arg]
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = _person_by_public_id(members, form.cleaned_data["person"])
+            if person is None:
+                raise DomainError(no_person, field="person")
+            save(person, form.cleaned_data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            return redirect(_household_url(household) + "#members")
+    return _form_page(
+        request,
+        form,
+        title=title % {"household": household},
+        back=_household_url(household),
+        intro=intro,
+    )
+
+
 # --- disabilities, health, employment --------------------------------------------------------
 
 
-def _disability_values(form: forms.DisabilityForm, members: list[Person]) -> dict[str, Any]:
-    d = form.cleaned_data
+def _disability_values(d: dict[str, Any]) -> dict[str, Any]:
     return {
         "category": d["category"],
         "grade": d["grade"],
@@ -736,26 +770,15 @@ def _disability_values(form: forms.DisabilityForm, members: list[Person]) -> dic
 @perm_required(Perm.REGISTRY_EDIT)
 @not_found_as_404
 def disability_add(request: AuthedRequest, pk: str) -> HttpResponse:
-    household = selectors.household_for_user(request.user, pk)
-    members = selectors.current_members(household)
-    form = forms.DisabilityForm(request.POST or None, members=members)
-    if request.method == "POST" and form.is_valid():
-        try:
-            person = _person_by_public_id(members, form.cleaned_data["person"])
-            if person is None:
-                raise DomainError(gettext("请选择残疾人"), field="person")
-            services.disability_add(
-                actor=request.user, person=person, **_disability_values(form, members)
-            )
-        except DomainError as exc:
-            _form_error(form, exc)
-        else:
-            return redirect(_household_url(household) + "#members")
-    return _form_page(
+    return _member_fact_add(
         request,
-        form,
-        title=gettext("登记残疾信息：%(household)s") % {"household": household},
-        back=_household_url(household),
+        pk,
+        form_class=forms.DisabilityForm,
+        save=lambda person, d: services.disability_add(
+            actor=request.user, person=person, **_disability_values(d)
+        ),
+        title=gettext("登记残疾信息：%(household)s"),
+        no_person=gettext("请选择残疾人"),
     )
 
 
@@ -788,7 +811,7 @@ def disability_edit(request: AuthedRequest, pk: str) -> HttpResponse:
     )
     conflict = False
     if request.method == "POST" and form.is_valid():
-        changes = _disability_values(form, [person])
+        changes = _disability_values(form.cleaned_data)
         if not changes["certificate_number"]:
             changes.pop("certificate_number")
         try:
@@ -836,63 +859,39 @@ def disability_delete(request: AuthedRequest, pk: str) -> HttpResponse:
 @perm_required(Perm.REGISTRY_EDIT)
 @not_found_as_404
 def health_add(request: AuthedRequest, pk: str) -> HttpResponse:
-    household = selectors.household_for_user(request.user, pk)
-    members = selectors.current_members(household)
-    form = forms.HealthForm(request.POST or None, members=members)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            person = _person_by_public_id(members, d["person"])
-            if person is None:
-                raise DomainError(gettext("请选择人员"), field="person")
-            services.health_condition_add(
-                actor=request.user,
-                person=person,
-                description=d["description"],
-                serious_illness=d["serious_illness"],
-                diagnosed_on=d["diagnosed_on"],
-            )
-        except DomainError as exc:
-            _form_error(form, exc)
-        else:
-            return redirect(_household_url(household) + "#members")
-    return _form_page(
+    return _member_fact_add(
         request,
-        form,
-        title=gettext("登记健康状况：%(household)s") % {"household": household},
-        back=_household_url(household),
+        pk,
+        form_class=forms.HealthForm,
+        save=lambda person, d: services.health_condition_add(
+            actor=request.user,
+            person=person,
+            description=d["description"],
+            serious_illness=d["serious_illness"],
+            diagnosed_on=d["diagnosed_on"],
+        ),
+        title=gettext("登记健康状况：%(household)s"),
+        no_person=gettext("请选择人员"),
     )
 
 
 @perm_required(Perm.REGISTRY_EDIT)
 @not_found_as_404
 def employment_add(request: AuthedRequest, pk: str) -> HttpResponse:
-    household = selectors.household_for_user(request.user, pk)
-    members = selectors.current_members(household)
-    form = forms.EmploymentForm(request.POST or None, members=members)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            person = _person_by_public_id(members, d["person"])
-            if person is None:
-                raise DomainError(gettext("请选择人员"), field="person")
-            services.employment_add(
-                actor=request.user,
-                person=person,
-                work_ability=d["work_ability"],
-                status=d["status"],
-                employer=d["employer"],
-                started_on=d["started_on"],
-            )
-        except DomainError as exc:
-            _form_error(form, exc)
-        else:
-            return redirect(_household_url(household) + "#members")
-    return _form_page(
+    return _member_fact_add(
         request,
-        form,
-        title=gettext("登记就业与劳动能力：%(household)s") % {"household": household},
-        back=_household_url(household),
+        pk,
+        form_class=forms.EmploymentForm,
+        save=lambda person, d: services.employment_add(
+            actor=request.user,
+            person=person,
+            work_ability=d["work_ability"],
+            status=d["status"],
+            employer=d["employer"],
+            started_on=d["started_on"],
+        ),
+        title=gettext("登记就业与劳动能力：%(household)s"),
+        no_person=gettext("请选择人员"),
     )
 
 
@@ -902,32 +901,20 @@ def employment_add(request: AuthedRequest, pk: str) -> HttpResponse:
 @perm_required(Perm.REGISTRY_EDIT)
 @not_found_as_404
 def situation_add(request: AuthedRequest, pk: str) -> HttpResponse:
-    household = selectors.household_for_user(request.user, pk)
-    members = selectors.current_members(household)
-    form = forms.SituationForm(request.POST or None, members=members)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            person = _person_by_public_id(members, d["person"])
-            if person is None:
-                raise DomainError(gettext("请选择人员"), field="person")
-            services.situation_add(
-                actor=request.user,
-                person=person,
-                kind=d["kind"],
-                since=d["since"],
-                until=d["until"],
-                basis=d["basis"],
-            )
-        except DomainError as exc:
-            _form_error(form, exc)
-        else:
-            return redirect(_household_url(household) + "#members")
-    return _form_page(
+    return _member_fact_add(
         request,
-        form,
-        title=gettext("登记特殊情形：%(household)s") % {"household": household},
-        back=_household_url(household),
+        pk,
+        form_class=forms.SituationForm,
+        save=lambda person, d: services.situation_add(
+            actor=request.user,
+            person=person,
+            kind=d["kind"],
+            since=d["since"],
+            until=d["until"],
+            basis=d["basis"],
+        ),
+        title=gettext("登记特殊情形：%(household)s"),
+        no_person=gettext("请选择人员"),
         intro=gettext(
             "服刑在押、被羁押、强制隔离戒毒、被执行其他限制人身自由的措施、失联或被宣告失踪，"
             "是认定事实无人抚养儿童时核查其父母的情形。"
@@ -942,29 +929,10 @@ def _situation_back(situation: Situation) -> str:
     return _household_url(household) + "#members"
 
 
-def _situation_period(situation: Situation, *, ended: bool) -> str:
-    """The period as the household page words it (the same catalogue entries)."""
-    values = {
-        "since": situation.since.isoformat() if situation.since else "",
-        "until": situation.until.isoformat() if situation.until else "",
-    }
-    if situation.since and situation.until:
-        if ended:
-            return gettext("%(since)s 至 %(until)s") % values
-        return gettext("%(since)s 起，预计 %(until)s 结束") % values
-    if situation.since:
-        return gettext("%(since)s 起") % values
-    if situation.until:
-        if ended:
-            return gettext("%(until)s 结束") % values
-        return gettext("预计 %(until)s 结束") % values
-    return gettext("起止日期不详")
-
-
 def _situation_intro(situation: Situation, *, ended: bool) -> str:
     values = {
         "kind": situation.get_kind_display(),
-        "period": _situation_period(situation, ended=ended),
+        "period": situation.period_text(ended=ended),
         "basis": situation.basis or gettext("未填写"),
     }
     intro = gettext("%(kind)s，%(period)s；证明材料：%(basis)s。") % values
