@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from minzheng.core.trigger_sql import run_for_vendor
+
 TABLE = "core_auditevent"
 
 SQLITE_INSTALL = [
@@ -48,22 +50,10 @@ PG_DROP = [
 ]
 
 
-def _run(connection: BaseDatabaseWrapper, statements: list[str]) -> None:
-    with connection.cursor() as cursor:
-        for sql in statements:
-            cursor.execute(sql)
-
-
 def install(connection: BaseDatabaseWrapper) -> None:
-    if connection.vendor == "sqlite":
-        _run(connection, SQLITE_INSTALL)
-    elif connection.vendor == "postgresql":
-        _run(connection, PG_INSTALL)
+    run_for_vendor(connection, sqlite=SQLITE_INSTALL, postgresql=PG_INSTALL)
 
 
 def drop(connection: BaseDatabaseWrapper) -> None:
     """Only for the test suite's table flush and for the archiving job."""
-    if connection.vendor == "sqlite":
-        _run(connection, SQLITE_DROP)
-    elif connection.vendor == "postgresql":
-        _run(connection, PG_DROP)
+    run_for_vendor(connection, sqlite=SQLITE_DROP, postgresql=PG_DROP)

@@ -30,6 +30,8 @@ from __future__ import annotations
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from minzheng.core.trigger_sql import run_for_vendor
+
 LINES = "payments_paymentline"
 #: line column -> the table it refers to (by ``id``); the last three are NULL on most lines
 REFERENCES: dict[str, str] = {
@@ -180,22 +182,10 @@ SQLITE_TRIGGERS = {("payments_line_refs_insert", LINES), ("payments_line_refs_up
 }
 
 
-def _run(connection: BaseDatabaseWrapper, statements: list[str]) -> None:
-    with connection.cursor() as cursor:
-        for sql in statements:
-            cursor.execute(sql)
-
-
 def install(connection: BaseDatabaseWrapper) -> None:
-    if connection.vendor == "sqlite":
-        _run(connection, SQLITE_INSTALL)
-    elif connection.vendor == "postgresql":
-        _run(connection, PG_INSTALL)
+    run_for_vendor(connection, sqlite=SQLITE_INSTALL, postgresql=PG_INSTALL)
 
 
 def drop(connection: BaseDatabaseWrapper) -> None:
     """Only for the test suite's table flush."""
-    if connection.vendor == "sqlite":
-        _run(connection, SQLITE_DROP)
-    elif connection.vendor == "postgresql":
-        _run(connection, PG_DROP)
+    run_for_vendor(connection, sqlite=SQLITE_DROP, postgresql=PG_DROP)
