@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import platform
 import statistics
 from pathlib import Path
@@ -28,21 +29,39 @@ def latency_summary(seconds: list[float]) -> dict[str, float]:
 
 def cpu_model() -> str:
     """The CPU's model name (Linux), else what ``platform`` knows."""
-    try:
+    with contextlib.suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
                 return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
     return platform.processor() or platform.machine()
 
 
 def memory_gib() -> float | None:
     """Total memory in GiB (Linux), else None."""
-    try:
+    with contextlib.suppress(OSError):
         for line in Path("/proc/meminfo").read_text().splitlines():
             if line.startswith("MemTotal:"):
                 return round(int(line.split()[1]) / 1024 / 1024, 1)
-    except OSError:
-        pass
     return None
+
+
+#: the person columns the benchmarks' synthetic counties write (no phone, no death): one
+#: tuple per row in this order, for ``registry.bulkload.insert_rows``
+PERSON_COLUMNS = (
+    "id",
+    "public_id",
+    "created_at",
+    "updated_at",
+    "id_number",
+    "id_number_index",
+    "name",
+    "sex",
+    "birth_date",
+    "ethnicity",
+    "region",
+    "county_code",
+    "hukou",
+    "status",
+    "id_warnings",
+    "version",
+)

@@ -175,29 +175,12 @@ def _write_persons(plan: _Plan, now: Any) -> tuple[list[int], list[str]]:
     """Persons, one per first enrollment; returns their ids and villages."""
     from django.db import transaction
 
+    from bench._stats import PERSON_COLUMNS
     from minzheng.core.fields import index_value
     from minzheng.registry.bulkload import allocate_ids, insert_rows
     from minzheng.registry.models import Person
 
     encrypt = Person._meta.get_field("id_number").get_prep_value  # type: ignore[union-attr]
-    columns = (
-        "id",
-        "public_id",
-        "created_at",
-        "updated_at",
-        "id_number",
-        "id_number_index",
-        "name",
-        "sex",
-        "birth_date",
-        "ethnicity",
-        "region",
-        "county_code",
-        "hukou",
-        "status",
-        "id_warnings",
-        "version",
-    )
     ids: list[int] = []
     villages: list[str] = []
     rng = plan.rng
@@ -231,7 +214,7 @@ def _write_persons(plan: _Plan, now: Any) -> tuple[list[int], list[str]]:
                         1,
                     )
                 )
-            insert_rows(Person, columns, rows)
+            insert_rows(Person, PERSON_COLUMNS, rows)
         ids.extend(chunk_ids)
         villages.extend(r[10] for r in rows)
     return ids, villages

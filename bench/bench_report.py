@@ -80,6 +80,7 @@ def build(
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from bench._stats import PERSON_COLUMNS
     from minzheng.assistance.models import Enrollment, EnrollmentAmount
     from minzheng.core.fields import index_value
     from minzheng.geo.models import Region
@@ -168,24 +169,7 @@ def build(
                 )
             insert_rows(
                 Person,
-                (
-                    "id",
-                    "public_id",
-                    "created_at",
-                    "updated_at",
-                    "id_number",
-                    "id_number_index",
-                    "name",
-                    "sex",
-                    "birth_date",
-                    "ethnicity",
-                    "region",
-                    "county_code",
-                    "hukou",
-                    "status",
-                    "id_warnings",
-                    "version",
-                ),
+                PERSON_COLUMNS,
                 person_rows,
             )
             insert_rows(

@@ -20,7 +20,7 @@ import logging
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -194,6 +194,19 @@ def _household_income_per_head(county_code: str) -> dict[int, tuple[int, int]]:
     }
 
 
+def _grandchildren(households: Iterable[int]) -> list[tuple[int, int, dt.date]]:
+    """(person, household, birth date) of the living grandchildren of the head in these
+    households, in a stable order."""
+    return sorted(
+        Membership.objects.filter(
+            household_id__in=list(households),
+            ended_on__isnull=True,
+            relation__startswith="4",
+            person__status=Person.Status.LIVING,
+        ).values_list("person_id", "household_id", "person__birth_date")
+    )
+
+
 def plan_applications(
     rng: random.Random,
     *,
@@ -333,13 +346,7 @@ def plan_applications(
         .filter(n__gte=2)
     )
     orphaned = {row["household_id"]: row["last"] for row in dead_parents}
-    children = Membership.objects.filter(
-        household_id__in=list(orphaned),
-        ended_on__isnull=True,
-        relation__startswith="4",
-        person__status=Person.Status.LIVING,
-    ).values_list("person_id", "household_id", "person__birth_date")
-    for pid, hid, birth in sorted(children):
+    for pid, hid, birth in _grandchildren(orphaned):
         day = max(when(), orphaned[hid] + dt.timedelta(days=rng.randint(20, 60)))
         if day <= end and _age(birth, day) < 18:
             plans.append(
@@ -373,13 +380,7 @@ def plan_applications(
     ).values_list("household_id", "person__died_on"):
         if died is not None:
             unsupported[hid] = max(unsupported[hid], died)
-    children = Membership.objects.filter(
-        household_id__in=list(unsupported),
-        ended_on__isnull=True,
-        relation__startswith="4",
-        person__status=Person.Status.LIVING,
-    ).values_list("person_id", "household_id", "person__birth_date")
-    for pid, hid, birth in sorted(children):
+    for pid, hid, birth in _grandchildren(unsupported):
         earliest = unsupported[hid] + dt.timedelta(days=190 + rng.randint(0, 60))
         day = max(when(), earliest)
         if day <= end and _age(birth, day) < 18:
