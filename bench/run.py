@@ -159,13 +159,13 @@ def _run_child(names: list[str], env: dict[str, str], quick: bool) -> dict[str, 
         return json.loads(Path(out.name).read_text())
 
 
-def _postgres_scratch(url: str) -> tuple[str, str] | None:
+def _postgres_scratch(url: str, suffix: str) -> tuple[str, str] | None:
     """(admin URL, scratch URL) when DATABASE_URL is PostgreSQL, else None."""
     parts = urlsplit(url)
     if parts.scheme not in {"postgres", "postgresql", "pgsql"}:
         return None
     base = parts.path.lstrip("/") or "minzheng"
-    scratch = f"{base}_bench_{os.getpid()}"
+    scratch = f"{base}_bench_{os.getpid()}_{suffix}"
     # CREATE/DROP DATABASE from the maintenance database, as Django's test runner does
     admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
     return admin, urlunsplit(parts._replace(path="/" + scratch))
@@ -188,26 +188,34 @@ def parent(names: list[str], quick: bool) -> int:
         "PYTHONPATH": os.pathsep.join([str(SRC), str(ROOT), os.environ.get("PYTHONPATH", "")]),
     }
     runs: list[dict[str, Any]] = []
+    db_names = [n for n in names if getattr(mods[n], "NEEDS_DATABASE", False)]
+    plain = [n for n in names if n not in db_names]
+    # each module that needs a database gets a fresh one of its own: two synthetic counties
+    # in one database collide (the same generated ID numbers)
+    groups = ([plain] if plain else []) + [[n] for n in db_names]
     with tempfile.TemporaryDirectory(prefix="minzheng-bench-") as tmp:
-        sqlite_env = {
-            **base_env,
-            "MINZHENG_VAR_DIR": tmp,
-            "DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.sqlite3'}",
-        }
-        runs.append(_run_child(names, sqlite_env, quick))  # no-database modules run here
-        pg = _postgres_scratch(os.environ.get("DATABASE_URL", ""))
-        db_names = [n for n in names if getattr(mods[n], "NEEDS_DATABASE", False)]
-        if pg and db_names:
+        for i, group in enumerate(groups):
+            sqlite_env = {
+                **base_env,
+                "MINZHENG_VAR_DIR": tmp,
+                "DATABASE_URL": f"sqlite:///{Path(tmp) / f'bench-{i}.sqlite3'}",
+            }
+            runs.append(_run_child(group, sqlite_env, quick))
+        for name in db_names:
+            pg = _postgres_scratch(os.environ.get("DATABASE_URL", ""), name)
+            if pg is None:
+                break
             admin_url, scratch_url = pg
             scratch = urlsplit(scratch_url).path.lstrip("/")
             _pg_admin(admin_url, f'CREATE DATABASE "{scratch}"')
             try:
                 pg_env = {**base_env, "MINZHENG_VAR_DIR": tmp, "DATABASE_URL": scratch_url}
-                runs.append(_run_child(db_names, pg_env, quick))
+                runs.append(_run_child([name], pg_env, quick))
             finally:
                 _pg_admin(admin_url, f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
     sys.path.insert(0, str(SRC))
-    desc = machine([r["database"] for r in runs], load_before)
+    databases = list({r["database"]["vendor"]: r["database"] for r in runs}.values())
+    desc = machine(databases, load_before)
     RESULTS_DIR.mkdir(exist_ok=True)
     for name in names:
         needs_db = getattr(mods[name], "NEEDS_DATABASE", False)
@@ -216,7 +224,7 @@ def parent(names: list[str], quick: bool) -> int:
                 r["database"]["vendor"]: r["results"][name] for r in runs if name in r["results"]
             }
         else:
-            results = runs[0]["results"][name]
+            results = next(r["results"][name] for r in runs if name in r["results"])
         doc = (mods[name].__doc__ or "").strip().splitlines()
         payload = {
             "benchmark": name,
